@@ -1,0 +1,125 @@
+#include "CliContext.h"
+
+#include <QCoreApplication>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+
+namespace outhook::cli {
+
+bool CliContext::openDatabase()
+{
+    if (db)
+        return true;
+    const auto url = DatabaseUrl::parse(DatabaseUrl::resolve(dbFlag));
+    if (!url) {
+        err << "outhookd: " << url.error().message << Qt::endl;
+        return false;
+    }
+    auto opened = Database::open(*url);
+    if (!opened) {
+        err << "outhookd: " << opened.error().message << Qt::endl;
+        return false;
+    }
+    db = *opened;
+    catalog = std::make_unique<EventCatalog>(db, clock);
+    webhooks = std::make_unique<WebhookStore>(db, *catalog, clock);
+    return true;
+}
+
+int CliContext::fail(const Error& e)
+{
+    switch (e.kind) {
+    case Error::Kind::Validation:
+        if (json) {
+            QJsonObject fields;
+            for (const FieldError& f : e.fields)
+                fields.insert(f.field, f.message);
+            err << QJsonDocument(QJsonObject{{QStringLiteral("error"),
+                                              QJsonObject{{QStringLiteral("code"), QStringLiteral("validation_failed")},
+                                                          {QStringLiteral("message"), e.message},
+                                                          {QStringLiteral("fields"), fields}}}})
+                       .toJson(QJsonDocument::Compact)
+                << Qt::endl;
+        }
+        for (const FieldError& f : e.fields)
+            err << f.field << ": " << f.message << Qt::endl;
+        if (e.fields.isEmpty())
+            err << e.message << Qt::endl;
+        return Validation;
+    case Error::Kind::Conflict:
+        err << "outhookd: " << e.message << Qt::endl;
+        return Validation;
+    case Error::Kind::NotFound:
+        err << "outhookd: " << e.message << Qt::endl;
+        return NotFound;
+    case Error::Kind::Usage:
+        return usage(e.message);
+    case Error::Kind::Network:
+        err << "outhookd: " << e.message << Qt::endl;
+        return Failed;
+    case Error::Kind::Storage:
+        break;
+    }
+    err << "outhookd: " << e.message << Qt::endl;
+    return Storage;
+}
+
+int CliContext::usage(const QString& message)
+{
+    err << "outhookd " << commandName << (commandName.isEmpty() ? "" : ": ") << message << Qt::endl;
+    err << "Run 'outhookd " << (commandName.isEmpty() ? QString() : commandName + QLatin1Char(' '))
+        << "--help' for usage." << Qt::endl;
+    return Usage;
+}
+
+void CliContext::printJson(const QJsonValue& v)
+{
+    const QJsonDocument doc = v.isArray() ? QJsonDocument(v.toArray()) : QJsonDocument(v.toObject());
+    out << doc.toJson(QJsonDocument::Indented);
+    out.flush();
+}
+
+SubParser::SubParser(CliContext& ctx, const QString& name, const QString& description)
+    : m_ctx(ctx)
+    , m_name(name)
+    , m_db(QStringLiteral("db"), QStringLiteral("Database URL or SQLite path."), QStringLiteral("url"))
+    , m_json(QStringLiteral("json"), QStringLiteral("Print one JSON document on stdout."))
+    , m_help({QStringLiteral("h"), QStringLiteral("help")}, QStringLiteral("Show this help."))
+{
+    ctx.commandName = name;
+    m_parser.setApplicationDescription(description);
+    m_parser.setSingleDashWordOptionMode(QCommandLineParser::ParseAsLongOptions);
+    m_parser.addOption(m_db);
+    m_parser.addOption(m_json);
+    m_parser.addOption(m_help);
+}
+
+int SubParser::parse(const QStringList& args, int minPositional, int maxPositional)
+{
+    QStringList full = args;
+    full.prepend(QStringLiteral("outhookd ") + m_name);
+    if (!m_parser.parse(full))
+        return m_ctx.usage(m_parser.errorText());
+    if (m_parser.isSet(m_help)) {
+        QString help = m_parser.helpText();
+        // helpText() names only the program; put the sub-command back into the usage line.
+        help.replace(QStringLiteral("Usage: outhookd "),
+                     QStringLiteral("Usage: outhookd ") + m_name + QLatin1Char(' '));
+        m_ctx.out << help;
+        return Ok;
+    }
+    if (m_parser.isSet(m_db))
+        m_ctx.dbFlag = m_parser.value(m_db);
+    if (m_parser.isSet(m_json))
+        m_ctx.json = true;
+    const int n = int(m_parser.positionalArguments().size());
+    if (n < minPositional)
+        return m_ctx.usage(QStringLiteral("missing argument"));
+    if (maxPositional >= 0 && n > maxPositional)
+        return m_ctx.usage(
+            QStringLiteral("unexpected argument \"%1\"").arg(m_parser.positionalArguments().at(maxPositional)));
+    return -1;
+}
+
+} // namespace outhook::cli

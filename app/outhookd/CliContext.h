@@ -1,0 +1,82 @@
+#pragma once
+
+#include "storage/Database.h"
+#include "storage/EventCatalog.h"
+#include "storage/WebhookStore.h"
+#include "util/Clock.h"
+
+#include <QCommandLineParser>
+#include <QJsonValue>
+#include <QTextStream>
+#include <memory>
+
+namespace outhook::cli {
+
+// Exit codes, documented in README.md and relied upon by scripts.
+enum Exit : int
+{
+    Ok = 0,
+    Failed = 1, // e.g. a test send that did not get a 2xx
+    Usage = 2,
+    Validation = 3,
+    NotFound = 4,
+    Storage = 5,
+};
+
+// What every command gets: parsed global options, streams, and the stores once the database is open.
+class CliContext
+{
+public:
+    CliContext(QTextStream& out, QTextStream& err)
+        : out(out)
+        , err(err)
+    {}
+
+    QTextStream& out;
+    QTextStream& err;
+    QString dbFlag;
+    bool json = false;
+    QString commandName; // "webhooks add", for messages
+
+    SystemClock clock;
+    std::shared_ptr<Database> db;
+    std::unique_ptr<EventCatalog> catalog;
+    std::unique_ptr<WebhookStore> webhooks;
+
+    // Opens (and migrates) the database once. Prints the error and returns false on failure.
+    bool openDatabase();
+
+    // Prints an error the way the exit code promises and returns that code.
+    int fail(const Error& e);
+    int usage(const QString& message);
+    void printJson(const QJsonValue& v);
+};
+
+// Builds the parser for one sub-command. Global options (--db, --json) are accepted there too.
+class SubParser
+{
+public:
+    SubParser(CliContext& ctx, const QString& name, const QString& description);
+    void addOption(const QCommandLineOption& o) { m_parser.addOption(o); }
+    void addPositional(const QString& name, const QString& description, const QString& syntax = {})
+    {
+        m_parser.addPositionalArgument(name, description, syntax);
+    }
+    // Returns -1 when the command should run, or the exit code to return (help shown, or usage error).
+    int parse(const QStringList& args, int minPositional, int maxPositional);
+    QCommandLineParser& parser() { return m_parser; }
+    QStringList positional() const { return m_parser.positionalArguments(); }
+
+private:
+    CliContext& m_ctx;
+    QString m_name;
+    QCommandLineParser m_parser;
+    QCommandLineOption m_db;
+    QCommandLineOption m_json;
+    QCommandLineOption m_help;
+};
+
+int runWebhooks(CliContext& ctx, const QStringList& args);
+int runEvents(CliContext& ctx, const QStringList& args);
+
+} // namespace outhook::cli

@@ -1,0 +1,72 @@
+#include "CliContext.h"
+
+#include <QCoreApplication>
+#include <cstdio>
+
+using namespace outhook::cli;
+
+namespace {
+
+const char* kTopHelp = R"(Usage: outhookd [--db URL] <command> [options]
+
+Outhook's headless engine and scriptable CLI.
+
+Commands:
+  webhooks add|list|show|update|enable|disable|remove   Manage webhooks
+  events list|add                                      The event type catalog
+
+Global options:
+  --db URL     Database: a path, sqlite:///abs/path.db or postgres://user:pass@host:port/db.
+               Default: $OUTHOOK_DB, else outhook.db in the app data folder.
+  --json       Print one JSON document on stdout.
+  -h, --help   Show help. 'outhookd <command> <action> --help' shows a command's options.
+  -v, --version
+
+Exit codes: 0 ok, 1 failed, 2 usage error, 3 validation error, 4 not found, 5 storage error.
+)";
+
+} // namespace
+
+int main(int argc, char* argv[])
+{
+    QCoreApplication app(argc, argv);
+    QCoreApplication::setOrganizationName(QStringLiteral("Outhook"));
+    QCoreApplication::setApplicationName(QStringLiteral("outhook"));
+    QCoreApplication::setApplicationVersion(QStringLiteral(OUTHOOK_VERSION));
+
+    QTextStream out(stdout);
+    QTextStream err(stderr);
+    CliContext ctx(out, err);
+
+    // Global options come before the command; anything after the command belongs to it (and the
+    // sub-parsers accept --db/--json too, so either position works).
+    QStringList args = app.arguments().mid(1);
+    while (!args.isEmpty() && args.first().startsWith(QLatin1Char('-'))) {
+        const QString a = args.takeFirst();
+        if (a == QLatin1String("--db") && !args.isEmpty()) {
+            ctx.dbFlag = args.takeFirst();
+        } else if (a.startsWith(QLatin1String("--db="))) {
+            ctx.dbFlag = a.mid(5);
+        } else if (a == QLatin1String("--json")) {
+            ctx.json = true;
+        } else if (a == QLatin1String("-h") || a == QLatin1String("--help")) {
+            out << kTopHelp;
+            return Ok;
+        } else if (a == QLatin1String("-v") || a == QLatin1String("--version")) {
+            out << "outhookd " << OUTHOOK_VERSION << Qt::endl;
+            return Ok;
+        } else {
+            return ctx.usage(QStringLiteral("unknown option \"%1\"").arg(a));
+        }
+    }
+    if (args.isEmpty()) {
+        err << kTopHelp;
+        return Usage;
+    }
+    const QString command = args.takeFirst();
+    if (command == QLatin1String("webhooks"))
+        return runWebhooks(ctx, args);
+    if (command == QLatin1String("events"))
+        return runEvents(ctx, args);
+    return ctx.usage(QStringLiteral("unknown command \"%1\"").arg(command));
+}

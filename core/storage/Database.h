@@ -1,0 +1,74 @@
+#pragma once
+
+#include "storage/DatabaseUrl.h"
+#include "util/Result.h"
+
+#include <QMutex>
+#include <QSet>
+#include <QSqlDatabase>
+#include <QSqlQuery>
+#include <functional>
+#include <memory>
+
+namespace outhook {
+
+// One Outhook database, SQLite or PostgreSQL. Each thread that touches it gets its own named connection
+// (QSqlDatabase connections must not cross threads). Opening validates the file, then applies the
+// versioned migrations from resources/sql in one transaction each.
+class Database
+{
+public:
+    enum class Durability
+    {
+        Normal,
+        Full
+    }; // SQLite synchronous=NORMAL (WAL default) or FULL
+    struct Options
+    {
+        Durability durability = Durability::Normal;
+        int busyTimeoutMs = 5000;
+        bool migrate = true; // false: refuse a database that is not at the current version
+    };
+
+    // Validates and migrates. Errors are Storage errors with a message meant for users.
+    static Result<std::shared_ptr<Database>> open(const DatabaseUrl& url, Options options);
+    static Result<std::shared_ptr<Database>> open(const DatabaseUrl& url) { return open(url, Options{}); }
+    ~Database();
+    Database(const Database&) = delete;
+    Database& operator=(const Database&) = delete;
+
+    // The calling thread's connection, opened on first use.
+    QSqlDatabase connection();
+    // Closes the calling thread's connection. Worker threads call it before they finish.
+    void releaseThreadConnection();
+
+    DatabaseUrl::Backend backend() const { return m_url.backend; }
+    bool isPostgres() const { return m_url.backend == DatabaseUrl::Backend::Postgres; }
+    const DatabaseUrl& url() const { return m_url; }
+    static int latestSchemaVersion();
+    Result<int> schemaVersion();
+
+    // Runs `body` in a write transaction (BEGIN IMMEDIATE on SQLite so writers queue on the busy
+    // timeout instead of failing on a lock upgrade). Commits when body returns ok, else rolls back.
+    Status transaction(const std::function<Status(QSqlDatabase&)>& body);
+
+    // A message naming what failed, with the driver's text.
+    static Error queryError(const QSqlQuery& q, const QString& what);
+    // Prepares `sql` on the thread's connection. SQL uses "?" placeholders.
+    QSqlQuery prepare(const QString& sql);
+
+private:
+    Database(DatabaseUrl url, Options options);
+    Result<QSqlDatabase> openConnection(const QString& name);
+    Status configure(QSqlDatabase& db);
+    Status migrate();
+    Status checkSqliteFile() const;
+
+    DatabaseUrl m_url;
+    Options m_options;
+    QString m_prefix;
+    QMutex m_mutex;
+    QSet<QString> m_connectionNames;
+};
+
+} // namespace outhook

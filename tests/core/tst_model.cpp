@@ -1,0 +1,176 @@
+#include "model/HeaderList.h"
+#include "model/RetrySchedule.h"
+#include "model/Webhook.h"
+#include "model/WebhookJson.h"
+#include "signing/Secret.h"
+#include "storage/DatabaseUrl.h"
+#include "util/Time.h"
+
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QTest>
+
+using namespace outhook;
+
+class TestModel : public QObject
+{
+    Q_OBJECT
+private Q_SLOTS:
+    void duration_data()
+    {
+        QTest::addColumn<QString>("text");
+        QTest::addColumn<qint64>("seconds"); // -1: refused
+        QTest::newRow("bare") << "45" << qint64(45);
+        QTest::newRow("s") << "30s" << qint64(30);
+        QTest::newRow("m") << "5m" << qint64(300);
+        QTest::newRow("h") << "2H" << qint64(7200);
+        QTest::newRow("d") << "1d" << qint64(86400);
+        QTest::newRow("spaces") << " 10m " << qint64(600);
+        QTest::newRow("empty") << "" << qint64(-1);
+        QTest::newRow("negative") << "-5m" << qint64(-1);
+        QTest::newRow("unit only") << "m" << qint64(-1);
+        QTest::newRow("unknown unit") << "5w" << qint64(-1);
+        QTest::newRow("fraction") << "1.5m" << qint64(-1);
+        QTest::newRow("huge") << "99999999999999" << qint64(-1);
+    }
+    void duration()
+    {
+        QFETCH(QString, text);
+        QFETCH(qint64, seconds);
+        const auto got = time::parseDurationSeconds(text);
+        QCOMPARE(got.value_or(-1), seconds);
+    }
+
+    void retrySchedule()
+    {
+        const auto s = RetrySchedule::parse(QStringLiteral("5m,10m, 20m"));
+        QVERIFY(s);
+        QCOMPARE(s->delaysSeconds(), (QList<qint64>{300, 600, 1200}));
+        QCOMPARE(*s, RetrySchedule::defaultSchedule());
+        QCOMPARE(s->retryCount(), 3);
+        QCOMPARE(s->maxAttempts(), 4);
+        QCOMPARE(s->delayBeforeAttempt(1), std::nullopt);
+        QCOMPARE(s->delayBeforeAttempt(2), std::optional<qint64>(300));
+        QCOMPARE(s->delayBeforeAttempt(4), std::optional<qint64>(1200));
+        QCOMPARE(s->delayBeforeAttempt(5), std::nullopt);
+        QCOMPARE(s->toString(), QStringLiteral("5m,10m,20m"));
+        QCOMPARE(RetrySchedule::fromStorageString(s->toStorageString()), s);
+        QCOMPARE(RetrySchedule::parse(QStringLiteral("none"))->retryCount(), 0);
+        QVERIFY(!RetrySchedule::parse(QStringLiteral("5m,,x")));
+    }
+
+    void headerLine_data()
+    {
+        QTest::addColumn<QString>("line");
+        QTest::addColumn<bool>("ok");
+        QTest::addColumn<QString>("name");
+        QTest::addColumn<QString>("value");
+        QTest::newRow("plain") << "X-Key: abc" << true << "X-Key"
+                               << "abc";
+        QTest::newRow("no space") << "X-Key:abc" << true << "X-Key"
+                                  << "abc";
+        QTest::newRow("colon in value") << "X-Url: https://a/b" << true << "X-Url"
+                                        << "https://a/b";
+        QTest::newRow("empty value") << "X-Empty:" << true << "X-Empty"
+                                     << "";
+        QTest::newRow("no colon") << "X-Key abc" << false << ""
+                                  << "";
+    }
+    void headerLine()
+    {
+        QFETCH(QString, line);
+        QFETCH(bool, ok);
+        QFETCH(QString, name);
+        QFETCH(QString, value);
+        Header h;
+        QCOMPARE(headers::parseLine(line, &h), ok);
+        if (ok) {
+            QCOMPARE(h.name, name);
+            QCOMPARE(h.value, value);
+        }
+    }
+
+    void secretFormat()
+    {
+        const QString a = signing::generateSecret();
+        const QString b = signing::generateSecret();
+        QVERIFY(a.startsWith(QLatin1String("whsec_")));
+        QCOMPARE(signing::secretKey(a).size(), 32);
+        QVERIFY(a != b);
+        QVERIFY(signing::secretKey(QStringLiteral("whsec_***")).isEmpty());
+    }
+
+    void liveSecretsDuringGrace()
+    {
+        Webhook w;
+        w.secret = QStringLiteral("whsec_new");
+        w.previousSecret = QStringLiteral("whsec_old");
+        w.previousSecretExpiresAt = 1000;
+        QCOMPARE(w.liveSecrets(999), (QStringList{QStringLiteral("whsec_new"), QStringLiteral("whsec_old")}));
+        QCOMPARE(w.liveSecrets(1000), QStringList{QStringLiteral("whsec_new")});
+    }
+
+    void jsonNeverShowsCredentials()
+    {
+        Webhook w;
+        w.id = 7;
+        w.auth = {AuthConfig::Type::Basic, QStringLiteral("alice"), QStringLiteral("hunter2"), {}};
+        w.headers = {{QStringLiteral("X-Key"), QStringLiteral("topsecret"), true},
+                     {QStringLiteral("X-Team"), QStringLiteral("billing"), false}};
+        w.secret = QStringLiteral("whsec_abc");
+        const QJsonObject hidden = json::webhookToJson(w, json::SecretVisibility::Hidden);
+        const QByteArray text = QJsonDocument(hidden).toJson();
+        QVERIFY(!text.contains("hunter2"));
+        QVERIFY(!text.contains("topsecret"));
+        QVERIFY(!text.contains("whsec_abc"));
+        QCOMPARE(hidden.value(QStringLiteral("auth")).toObject().value(QStringLiteral("username")).toString(),
+                 QStringLiteral("alice"));
+        QCOMPARE(hidden.value(QStringLiteral("headers")).toObject().value(QStringLiteral("X-Team")).toString(),
+                 QStringLiteral("billing"));
+        QCOMPARE(hidden.value(QStringLiteral("retry_schedule")).toArray().size(), 3);
+        QCOMPARE(json::webhookToJson(w, json::SecretVisibility::Shown).value(QStringLiteral("secret")).toString(),
+                 QStringLiteral("whsec_abc"));
+    }
+
+    void databaseUrl_data()
+    {
+        QTest::addColumn<QString>("text");
+        QTest::addColumn<bool>("ok");
+        QTest::addColumn<bool>("postgres");
+        QTest::addColumn<QString>("detail"); // path, or host:port/db user
+        QTest::newRow("plain path") << "/tmp/x.db" << true << false << "/tmp/x.db";
+        QTest::newRow("sqlite url") << "sqlite:///var/lib/outhook/o.db" << true << false << "/var/lib/outhook/o.db";
+        QTest::newRow("postgres") << "postgres://bob:pw@db.internal:6543/outhook" << true << true
+                                  << "db.internal:6543/outhook bob";
+        QTest::newRow("postgresql default port") << "postgresql://db/outhook" << true << true << "db:5432/outhook ";
+        QTest::newRow("relative sqlite url") << "sqlite://rel.db" << false << false << "";
+        QTest::newRow("postgres without db") << "postgres://host" << false << false << "";
+        QTest::newRow("mysql") << "mysql://host/db" << false << false << "";
+        QTest::newRow("empty") << "" << false << false << "";
+    }
+    void databaseUrl()
+    {
+        QFETCH(QString, text);
+        QFETCH(bool, ok);
+        QFETCH(bool, postgres);
+        QFETCH(QString, detail);
+        const auto url = DatabaseUrl::parse(text);
+        QCOMPARE(url.ok(), ok);
+        if (!ok) {
+            QVERIFY(!url.error().message.isEmpty());
+            return;
+        }
+        QCOMPARE(url->backend == DatabaseUrl::Backend::Postgres, postgres);
+        if (postgres) {
+            QCOMPARE(url->host + QLatin1Char(':') + QString::number(url->port) + QLatin1Char('/') + url->databaseName +
+                         QLatin1Char(' ') + url->user,
+                     detail);
+            QVERIFY(!url->displayString().contains(QLatin1String("pw")));
+        } else {
+            QCOMPARE(url->path, detail);
+        }
+    }
+};
+
+QTEST_GUILESS_MAIN(TestModel)
+#include "tst_model.moc"
