@@ -1,6 +1,9 @@
 #include "CliContext.h"
 
+#include "delivery/CurlTransport.h"
+
 #include <QCoreApplication>
+#include <QFileInfo>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -25,6 +28,36 @@ bool CliContext::openDatabase()
     catalog = std::make_unique<EventCatalog>(db, clock);
     webhooks = std::make_unique<WebhookStore>(db, *catalog, clock);
     return true;
+}
+
+bool parseId(const QString& text, qint64* id)
+{
+    bool ok = false;
+    *id = text.toLongLong(&ok);
+    return ok && *id > 0;
+}
+
+TransportFactory CliContext::transportFactory()
+{
+    CurlTransport::Options options;
+    for (const QString& file : std::as_const(caFiles)) {
+        if (!QFileInfo(file).isReadable()) {
+            err << "outhookd: --ca-file " << file << ": not a readable file" << Qt::endl;
+            return {};
+        }
+        options.caFiles << file;
+    }
+    for (const QString& cidr : std::as_const(allowedDestinations)) {
+        if (!options.policy.allow(cidr)) {
+            err << "outhookd: --allow-destination " << cidr << ": not an address or CIDR range (e.g. 127.0.0.0/8)"
+                << Qt::endl;
+            return {};
+        }
+    }
+    // Test seam for DNS: OUTHOOK_RESOLVE="host:port:addr,..." pins names the way curl --resolve does.
+    for (const QString& entry : qEnvironmentVariable("OUTHOOK_RESOLVE").split(QLatin1Char(','), Qt::SkipEmptyParts))
+        options.resolveOverrides << entry.trimmed();
+    return [options] { return std::unique_ptr<Transport>(new CurlTransport(options)); };
 }
 
 int CliContext::fail(const Error& e)
@@ -85,6 +118,11 @@ SubParser::SubParser(CliContext& ctx, const QString& name, const QString& descri
     , m_name(name)
     , m_db(QStringLiteral("db"), QStringLiteral("Database URL or SQLite path."), QStringLiteral("url"))
     , m_json(QStringLiteral("json"), QStringLiteral("Print one JSON document on stdout."))
+    , m_caFile(QStringLiteral("ca-file"),
+               QStringLiteral("Extra trusted CA certificates (PEM), on top of the system ones."), QStringLiteral("pem"))
+    , m_allow(QStringLiteral("allow-destination"),
+              QStringLiteral("Allow sending to a private/loopback range, e.g. 127.0.0.0/8 (repeatable)."),
+              QStringLiteral("cidr"))
     , m_help({QStringLiteral("h"), QStringLiteral("help")}, QStringLiteral("Show this help."))
 {
     ctx.commandName = name;
@@ -92,6 +130,8 @@ SubParser::SubParser(CliContext& ctx, const QString& name, const QString& descri
     m_parser.setSingleDashWordOptionMode(QCommandLineParser::ParseAsLongOptions);
     m_parser.addOption(m_db);
     m_parser.addOption(m_json);
+    m_parser.addOption(m_caFile);
+    m_parser.addOption(m_allow);
     m_parser.addOption(m_help);
 }
 
@@ -113,6 +153,8 @@ int SubParser::parse(const QStringList& args, int minPositional, int maxPosition
         m_ctx.dbFlag = m_parser.value(m_db);
     if (m_parser.isSet(m_json))
         m_ctx.json = true;
+    m_ctx.caFiles += m_parser.values(m_caFile);
+    m_ctx.allowedDestinations += m_parser.values(m_allow);
     const int n = int(m_parser.positionalArguments().size());
     if (n < minPositional)
         return m_ctx.usage(QStringLiteral("missing argument"));

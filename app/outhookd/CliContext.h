@@ -1,5 +1,6 @@
 #pragma once
 
+#include "delivery/Dispatcher.h"
 #include "storage/Database.h"
 #include "storage/EventCatalog.h"
 #include "storage/WebhookStore.h"
@@ -36,7 +37,9 @@ public:
     QTextStream& err;
     QString dbFlag;
     bool json = false;
-    QString commandName; // "webhooks add", for messages
+    QStringList caFiles;             // --ca-file, repeatable
+    QStringList allowedDestinations; // --allow-destination CIDR, repeatable
+    QString commandName;             // "webhooks add", for messages
 
     SystemClock clock;
     std::shared_ptr<Database> db;
@@ -45,6 +48,11 @@ public:
 
     // Opens (and migrates) the database once. Prints the error and returns false on failure.
     bool openDatabase();
+
+    // The libcurl transport configured from --ca-file and --allow-destination. Validates the flags once:
+    // returns nullptr (after printing why) when one is unusable.
+    TransportFactory transportFactory();
+    Dispatcher::Options dispatcherOptions() const { return Dispatcher::Options(); }
 
     // Prints an error the way the exit code promises and returns that code.
     int fail(const Error& e);
@@ -73,10 +81,19 @@ private:
     QCommandLineParser m_parser;
     QCommandLineOption m_db;
     QCommandLineOption m_json;
+    QCommandLineOption m_caFile;
+    QCommandLineOption m_allow;
     QCommandLineOption m_help;
 };
 
 int runWebhooks(CliContext& ctx, const QStringList& args);
 int runEvents(CliContext& ctx, const QStringList& args);
+int runEmit(CliContext& ctx, const QStringList& args);
+int runDeliveries(CliContext& ctx, const QStringList& args);
+int runDispatch(CliContext& ctx, const QStringList& args, bool serve);
+int runTest(CliContext& ctx, const QStringList& args);
+
+// Integer id argument (> 0). Returns false when the text is not one.
+bool parseId(const QString& text, qint64* id);
 
 } // namespace outhook::cli

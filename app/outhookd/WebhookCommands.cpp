@@ -121,13 +121,6 @@ struct WebhookFlags
     }
 };
 
-bool parseId(const QString& text, qint64* id)
-{
-    bool ok = false;
-    *id = text.toLongLong(&ok);
-    return ok && *id > 0;
-}
-
 QString lastResult(const Webhook& w)
 {
     if (!w.lastSuccessAt && !w.lastFailureAt)
@@ -272,6 +265,33 @@ int withId(CliContext& ctx, const QString& action, const QStringList& args)
     return Ok;
 }
 
+int rotateSecret(CliContext& ctx, const QStringList& args)
+{
+    SubParser p(ctx, QStringLiteral("webhooks rotate-secret"),
+                QStringLiteral("Replace the signing secret. The old one keeps signing during the grace period."));
+    p.addPositional(QStringLiteral("id"), QStringLiteral("Webhook id."));
+    const QCommandLineOption grace(QStringLiteral("grace"),
+                                   QStringLiteral("How long the old secret stays valid (default 24h)."),
+                                   QStringLiteral("duration"), QStringLiteral("24h"));
+    p.addOption(grace);
+    if (int rc = p.parse(args, 1, 1); rc >= 0)
+        return rc;
+    qint64 id = 0;
+    if (!parseId(p.positional().first(), &id))
+        return ctx.usage(QStringLiteral("\"%1\" is not a webhook id").arg(p.positional().first()));
+    const auto seconds = time::parseDurationSeconds(p.parser().value(grace));
+    if (!seconds || *seconds > 30 * 86400)
+        return ctx.fail(
+            Error::validation(QStringLiteral("grace"), QStringLiteral("Grace must be a duration up to 30d, like 24h")));
+    if (!ctx.openDatabase())
+        return Storage;
+    const auto w = ctx.webhooks->rotateSecret(id, *seconds);
+    if (!w)
+        return ctx.fail(w.error());
+    printWebhook(ctx, *w, true);
+    return Ok;
+}
+
 } // namespace
 
 int runWebhooks(CliContext& ctx, const QStringList& args)
@@ -284,14 +304,17 @@ int runWebhooks(CliContext& ctx, const QStringList& args)
         return update(ctx, rest);
     if (action == QLatin1String("list"))
         return list(ctx, rest);
+    if (action == QLatin1String("rotate-secret"))
+        return rotateSecret(ctx, rest);
     if (QStringList{QStringLiteral("show"), QStringLiteral("enable"), QStringLiteral("disable"),
                     QStringLiteral("remove")}
             .contains(action))
         return withId(ctx, action, rest);
     ctx.commandName = QStringLiteral("webhooks");
-    return ctx.usage(action.isEmpty()
-                         ? QStringLiteral("missing action (add, list, show, update, enable, disable, remove)")
-                         : QStringLiteral("unknown action \"%1\"").arg(action));
+    return ctx.usage(
+        action.isEmpty()
+            ? QStringLiteral("missing action (add, list, show, update, enable, disable, remove, rotate-secret)")
+            : QStringLiteral("unknown action \"%1\"").arg(action));
 }
 
 } // namespace outhook::cli

@@ -12,13 +12,23 @@ const char* kTopHelp = R"(Usage: outhookd [--db URL] <command> [options]
 Outhook's headless engine and scriptable CLI.
 
 Commands:
-  webhooks add|list|show|update|enable|disable|remove   Manage webhooks
-  events list|add                                      The event type catalog
+  webhooks add|list|show|update|enable|disable|remove|rotate-secret
+                                   Manage webhooks
+  events list|add                  The event type catalog
+  emit TYPE [--data JSON|@file] [--idempotency-key K]
+                                   Emit an event to every active subscribed webhook
+  dispatch --until-idle            Send everything due, then exit
+  serve [--concurrency N]          Run the delivery engine until SIGINT/SIGTERM
+  deliveries list|show|resend|recover
+                                   The delivery log
+  test WEBHOOK_ID [--event TYPE]   Send a sample payload now and print the reply
 
 Global options:
   --db URL     Database: a path, sqlite:///abs/path.db or postgres://user:pass@host:port/db.
                Default: $OUTHOOK_DB, else outhook.db in the app data folder.
   --json       Print one JSON document on stdout.
+  --ca-file PEM             Trust these CAs too, on top of the system ones (repeatable).
+  --allow-destination CIDR  Allow a private/loopback range, e.g. 127.0.0.0/8 (repeatable).
   -h, --help   Show help. 'outhookd <command> <action> --help' shows a command's options.
   -v, --version
 
@@ -47,6 +57,10 @@ int main(int argc, char* argv[])
             ctx.dbFlag = args.takeFirst();
         } else if (a.startsWith(QLatin1String("--db="))) {
             ctx.dbFlag = a.mid(5);
+        } else if (a == QLatin1String("--ca-file") && !args.isEmpty()) {
+            ctx.caFiles << args.takeFirst();
+        } else if (a == QLatin1String("--allow-destination") && !args.isEmpty()) {
+            ctx.allowedDestinations << args.takeFirst();
         } else if (a == QLatin1String("--json")) {
             ctx.json = true;
         } else if (a == QLatin1String("-h") || a == QLatin1String("--help")) {
@@ -68,5 +82,15 @@ int main(int argc, char* argv[])
         return runWebhooks(ctx, args);
     if (command == QLatin1String("events"))
         return runEvents(ctx, args);
+    if (command == QLatin1String("emit"))
+        return runEmit(ctx, args);
+    if (command == QLatin1String("deliveries"))
+        return runDeliveries(ctx, args);
+    if (command == QLatin1String("dispatch"))
+        return runDispatch(ctx, args, false);
+    if (command == QLatin1String("serve"))
+        return runDispatch(ctx, args, true);
+    if (command == QLatin1String("test"))
+        return runTest(ctx, args);
     return ctx.usage(QStringLiteral("unknown command \"%1\"").arg(command));
 }

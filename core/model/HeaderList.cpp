@@ -1,5 +1,8 @@
 #include "model/HeaderList.h"
 
+#include <QJsonArray>
+#include <QJsonDocument>
+
 namespace outhook::headers {
 
 bool parseLine(const QString& line, Header* out)
@@ -35,6 +38,24 @@ bool isToken(const QString& name)
 QString redacted()
 {
     return QStringLiteral("[redacted]");
+}
+
+QString rawToJson(const RawHeaders& headers)
+{
+    QJsonArray a;
+    for (const auto& [k, v] : headers)
+        a.append(QJsonArray{QString::fromLatin1(k), QString::fromUtf8(v)});
+    return QString::fromUtf8(QJsonDocument(a).toJson(QJsonDocument::Compact));
+}
+
+RawHeaders rawFromJson(const QString& json)
+{
+    RawHeaders out;
+    for (const QJsonValue& v : QJsonDocument::fromJson(json.toUtf8()).array()) {
+        const QJsonArray pair = v.toArray();
+        out.append({pair.at(0).toString().toLatin1(), pair.at(1).toString().toUtf8()});
+    }
+    return out;
 }
 
 } // namespace outhook::headers

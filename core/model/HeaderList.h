@@ -1,6 +1,8 @@
 #pragma once
 
+#include <QByteArray>
 #include <QList>
+#include <QPair>
 #include <QString>
 
 namespace outhook {
@@ -15,12 +17,18 @@ struct Header
 };
 using HeaderList = QList<Header>;
 
+// Headers on the wire, in order, as raw bytes (requests sent, responses received).
+using RawHeaders = QList<QPair<QByteArray, QByteArray>>;
+
 namespace headers {
 // Parses "Name: value" as given on the command line. Returns false when there is no colon.
 bool parseLine(const QString& line, Header* out);
 // RFC 9110 token: 1*tchar.
 bool isToken(const QString& name);
 QString redacted();
+// RawHeaders as stored in the attempt log: a JSON array of [name, value] pairs, order kept.
+QString rawToJson(const RawHeaders& headers);
+RawHeaders rawFromJson(const QString& json);
 } // namespace headers
 
 } // namespace outhook

@@ -277,6 +277,16 @@ Result<QList<Webhook>> WebhookStore::list() const
     return query(QStringLiteral("ORDER BY id"), {});
 }
 
+Result<QList<Webhook>> WebhookStore::getMany(const QList<qint64>& ids) const
+{
+    if (ids.isEmpty())
+        return QList<Webhook>();
+    QStringList parts;
+    for (qint64 id : ids)
+        parts << QString::number(id);
+    return query(QStringLiteral("WHERE id IN (") + parts.join(QLatin1Char(',')) + QLatin1Char(')'), {});
+}
+
 Result<QList<Webhook>> WebhookStore::page(qint64 afterId, int limit) const
 {
     return query(QStringLiteral("WHERE id > ? ORDER BY id LIMIT ?"), {afterId, limit});

@@ -27,6 +27,7 @@ public:
     Result<Webhook> update(const Webhook& w);
     Result<Webhook> get(qint64 id) const;
     Result<QList<Webhook>> list() const;
+    Result<QList<Webhook>> getMany(const QList<qint64>& ids) const;
     // Keyset page: ids greater than afterId, ascending.
     Result<QList<Webhook>> page(qint64 afterId, int limit) const;
     Status remove(qint64 id);

@@ -1,0 +1,41 @@
+#pragma once
+
+#include "delivery/DestinationPolicy.h"
+#include "delivery/Transport.h"
+
+#include <QStringList>
+#include <memory>
+
+namespace outhook {
+
+// The production transport: libcurl's multi interface driven by the Qt event loop of the thread the
+// transport lives on (socket notifiers and one timer, so an idle transport never wakes up). HTTPS only,
+// never follows redirects, always verifies the peer, and checks every address it connects to against
+// the DestinationPolicy (which also defeats DNS rebinding). Connections are kept alive and reused, and
+// HTTP/2 is used when the server offers it.
+class CurlTransport : public Transport
+{
+    Q_OBJECT
+public:
+    struct Options
+    {
+        QStringList caFiles; // PEM files trusted in addition to the system bundle
+        DestinationPolicy policy;
+        int maxConnectionsPerHost = 32;
+        int maxTotalConnections = 256;
+        QStringList resolveOverrides; // CURLOPT_RESOLVE entries "host:port:addr", the test seam for DNS
+    };
+
+    explicit CurlTransport(const Options& options, QObject* parent = nullptr);
+    ~CurlTransport() override;
+
+    void send(const HttpRequest& request) override;
+    int inFlight() const override;
+    void abortAll() override;
+
+private:
+    struct Private;
+    std::unique_ptr<Private> d;
+};
+
+} // namespace outhook

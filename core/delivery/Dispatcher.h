@@ -1,0 +1,93 @@
+#pragma once
+
+#include "delivery/RetryPolicy.h"
+#include "delivery/Transport.h"
+#include "model/Webhook.h"
+#include "storage/Database.h"
+#include "storage/DeliveryQueue.h"
+#include "util/Clock.h"
+
+#include <QHash>
+#include <QObject>
+#include <QTimer>
+#include <functional>
+#include <memory>
+
+namespace outhook {
+
+// The engine's worker: claims due deliveries with a lease, keeps up to `concurrency` requests in flight,
+// and writes results in batches (one transaction for many attempts). Lives on its own thread; every
+// slot runs there. It never polls faster than once a second when idle; wake() brings it at once.
+class Dispatcher : public QObject
+{
+    Q_OBJECT
+public:
+    struct Options
+    {
+        int concurrency = 64;
+        int claimBatch = 256;
+        qint64 leaseMs = 20000;    // a dead engine's work is picked up this long after it died
+        qint64 heartbeatMs = 5000; // live leases are renewed this often
+        qint64 autoDisableAfterMs = 5LL * 24 * 3600 * 1000;
+        qint64 maxResponseBodyBytes = 64 * 1024;
+        int flushBatch = 512;     // write results when this many are waiting...
+        int flushIntervalMs = 10; // ...or after this long
+        int maxIdleWakeMs = 1000; // wake at least this often to see other processes' events
+    };
+
+    Dispatcher(std::shared_ptr<Database> db, const Clock& clock, Options options, TransportFactory transport,
+               RetryPolicy policy = RetryPolicy());
+    ~Dispatcher() override;
+
+    int inFlight() const { return int(m_inFlight.size()); }
+    bool isStopping() const { return m_stopping; }
+
+public Q_SLOTS:
+    void start();
+    void wake();
+    // Stops claiming; waits up to drainMs for requests in flight, then aborts the rest and gives their
+    // leases back. Emits stopped() when everything is written.
+    void stop(int drainMs);
+
+Q_SIGNALS:
+    void attemptsRecorded(const QList<qint64>& deliveryIds);
+    void webhooksDisabled(const QList<qint64>& webhookIds);
+    void inFlightChanged(int count);
+    void idle(); // nothing due, nothing in flight, all results written
+    void stopped();
+    void storageError(const QString& message);
+
+private:
+    struct InFlight
+    {
+        ClaimedDelivery delivery;
+        Webhook webhook;
+        RawHeaders redactedHeaders;
+        qint64 startedAt = 0;
+    };
+
+    void pump();
+    void onFinished(const HttpResponse& response);
+    bool flush();
+    void scheduleWake();
+    void finishStop();
+
+    std::shared_ptr<Database> m_db;
+    const Clock& m_clock;
+    Options m_options;
+    TransportFactory m_transportFactory;
+    RetryPolicy m_policy;
+    std::unique_ptr<Transport> m_transport;
+    std::unique_ptr<DeliveryQueue> m_queue;
+    QHash<quint64, InFlight> m_inFlight;
+    QList<AttemptResult> m_pending;
+    QTimer m_wakeTimer;
+    QTimer m_flushTimer;
+    QTimer m_heartbeat;
+    QTimer m_drainTimer;
+    bool m_started = false;
+    bool m_stopping = false;
+    bool m_pumpQueued = false;
+};
+
+} // namespace outhook

@@ -1,0 +1,56 @@
+#include "delivery/Engine.h"
+
+namespace outhook {
+
+Engine::Engine(std::shared_ptr<Database> db, const Clock& clock, Dispatcher::Options options,
+               TransportFactory transport, QObject* parent)
+    : QObject(parent)
+    , m_dispatcher(new Dispatcher(std::move(db), clock, options, std::move(transport)))
+{
+    m_thread.setObjectName(QStringLiteral("outhook-dispatcher"));
+    m_dispatcher->moveToThread(&m_thread);
+    connect(&m_thread, &QThread::finished, m_dispatcher, &QObject::deleteLater);
+    connect(m_dispatcher, &Dispatcher::attemptsRecorded, this, &Engine::attemptsRecorded);
+    connect(m_dispatcher, &Dispatcher::webhooksDisabled, this, &Engine::webhooksDisabled);
+    connect(m_dispatcher, &Dispatcher::inFlightChanged, this, &Engine::inFlightChanged);
+    connect(m_dispatcher, &Dispatcher::idle, this, &Engine::idle);
+    connect(m_dispatcher, &Dispatcher::storageError, this, &Engine::storageError);
+    // The thread ends once the dispatcher has stopped; the owner hears stopped() after that.
+    connect(m_dispatcher, &Dispatcher::stopped, &m_thread, &QThread::quit, Qt::DirectConnection);
+    connect(&m_thread, &QThread::finished, this, &Engine::stopped);
+}
+
+Engine::~Engine()
+{
+    if (m_thread.isRunning())
+        stopAndWait(2000);
+}
+
+void Engine::start()
+{
+    if (m_thread.isRunning())
+        return;
+    m_thread.start();
+    QMetaObject::invokeMethod(m_dispatcher, &Dispatcher::start, Qt::QueuedConnection);
+}
+
+void Engine::wake()
+{
+    QMetaObject::invokeMethod(m_dispatcher, &Dispatcher::wake, Qt::QueuedConnection);
+}
+
+void Engine::stop(int drainMs)
+{
+    if (!m_thread.isRunning())
+        return;
+    QMetaObject::invokeMethod(
+        m_dispatcher, [d = m_dispatcher, drainMs] { d->stop(drainMs); }, Qt::QueuedConnection);
+}
+
+void Engine::stopAndWait(int drainMs)
+{
+    stop(drainMs);
+    m_thread.wait();
+}
+
+} // namespace outhook

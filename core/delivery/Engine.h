@@ -1,0 +1,42 @@
+#pragma once
+
+#include "delivery/Dispatcher.h"
+
+#include <QThread>
+
+namespace outhook {
+
+// Runs a Dispatcher on its own thread. Owned by the GUI or by `outhookd serve`; wake() and stop() may
+// be called from any thread. Signals arrive queued on the owner's thread.
+class Engine : public QObject
+{
+    Q_OBJECT
+public:
+    Engine(std::shared_ptr<Database> db, const Clock& clock, Dispatcher::Options options, TransportFactory transport,
+           QObject* parent = nullptr);
+    ~Engine() override; // stops with a short drain if still running
+
+    Dispatcher* dispatcher() const { return m_dispatcher; }
+    bool isRunning() const { return m_thread.isRunning(); }
+
+    void start();
+    void wake();
+    // Asynchronous: stopped() follows once in-flight work is finished or handed back.
+    void stop(int drainMs);
+    // Blocks until stopped (for process shutdown paths that have no event loop left).
+    void stopAndWait(int drainMs);
+
+Q_SIGNALS:
+    void attemptsRecorded(const QList<qint64>& deliveryIds);
+    void webhooksDisabled(const QList<qint64>& webhookIds);
+    void inFlightChanged(int count);
+    void idle();
+    void stopped();
+    void storageError(const QString& message);
+
+private:
+    QThread m_thread;
+    Dispatcher* m_dispatcher;
+};
+
+} // namespace outhook

@@ -1,0 +1,139 @@
+#include "events/Emitter.h"
+
+#include "util/Ids.h"
+#include "util/Time.h"
+
+#include <QCoreApplication>
+#include <QJsonArray>
+#include <QJsonDocument>
+
+namespace outhook {
+
+namespace {
+
+QString tr(const char* text)
+{
+    return QCoreApplication::translate("Emitter", text);
+}
+
+QByteArray jsonString(const QString& s)
+{
+    const QByteArray wrapped = QJsonDocument(QJsonArray{s}).toJson(QJsonDocument::Compact);
+    return wrapped.mid(1, wrapped.size() - 2);
+}
+
+} // namespace
+
+QByteArray Emitter::envelope(const QString& type, qint64 timestampMs, const QJsonObject& data)
+{
+    return "{\"type\":" + jsonString(type) + ",\"timestamp\":" + jsonString(time::toIso(timestampMs)) +
+           ",\"data\":" + QJsonDocument(data).toJson(QJsonDocument::Compact) + '}';
+}
+
+Result<EmitResult> Emitter::emit(const QString& type, const QJsonObject& data, const QString& idempotencyKey)
+{
+    if (!m_catalog.find(type))
+        return Error::validation(QStringLiteral("type"), tr("Unknown event type \"%1\"").arg(type));
+    if (idempotencyKey.size() > kMaxIdempotencyKeyLength)
+        return Error::validation(QStringLiteral("idempotency_key"),
+                                 tr("Idempotency key must be at most %1 characters").arg(kMaxIdempotencyKeyLength));
+    const QByteArray payload = envelope(type, m_clock.nowMs(), data);
+    if (payload.size() > kMaxPayloadBytes)
+        return Error::validation(
+            QStringLiteral("data"),
+            tr("Payload is %1 bytes; the limit is %2 bytes (256 KiB)").arg(payload.size()).arg(kMaxPayloadBytes));
+    auto result = insert(type, payload, idempotencyKey, std::nullopt);
+    // Two emits racing on one key: the loser hits the unique index; reading again returns the winner.
+    if (!result && !idempotencyKey.isEmpty() && result.error().kind == Error::Kind::Storage)
+        result = insert(type, payload, idempotencyKey, std::nullopt);
+    if (result && !result->duplicate && !result->deliveryIds.isEmpty() && m_onQueued)
+        m_onQueued();
+    return result;
+}
+
+Result<EmitResult> Emitter::emitTest(const Webhook& webhook, const QString& type, const QJsonObject& data)
+{
+    const QByteArray payload = envelope(type, m_clock.nowMs(), data);
+    return insert(type, payload, {}, webhook.id);
+}
+
+Result<EmitResult> Emitter::insert(const QString& type, const QByteArray& payload, const QString& key,
+                                   std::optional<qint64> onlyWebhook)
+{
+    EmitResult out;
+    const qint64 now = m_clock.nowMs();
+    Status s = m_db->transaction([&](QSqlDatabase& db) -> Status {
+        QSqlQuery q(db);
+        if (!key.isEmpty()) {
+            q.prepare(QStringLiteral("SELECT id, created_at FROM events WHERE idempotency_key = ?"));
+            q.addBindValue(key);
+            if (!q.exec())
+                return Database::queryError(q, tr("checking the idempotency key"));
+            if (q.next()) {
+                const qint64 id = q.value(0).toLongLong();
+                if (q.value(1).toLongLong() > now - kIdempotencyWindowMs) {
+                    out.eventId = id;
+                    out.duplicate = true;
+                    q.prepare(QStringLiteral("SELECT id FROM deliveries WHERE event_id = ? ORDER BY id"));
+                    q.addBindValue(id);
+                    if (!q.exec())
+                        return Database::queryError(q, tr("reading deliveries"));
+                    while (q.next())
+                        out.deliveryIds << q.value(0).toLongLong();
+                    return {};
+                }
+                // Older than the window: the key may be used again.
+                q.prepare(QStringLiteral("UPDATE events SET idempotency_key = NULL WHERE id = ?"));
+                q.addBindValue(id);
+                if (!q.exec())
+                    return Database::queryError(q, tr("expiring an idempotency key"));
+            }
+        }
+        q.prepare(QStringLiteral("INSERT INTO events (type, payload, idempotency_key, created_at) VALUES (?, ?, ?, ?) "
+                                 "RETURNING id"));
+        q.addBindValue(type);
+        q.addBindValue(QString::fromUtf8(payload));
+        q.addBindValue(key.isEmpty() ? QVariant(QMetaType::fromType<QString>()) : QVariant(key));
+        q.addBindValue(now);
+        if (!q.exec() || !q.next())
+            return Database::queryError(q, tr("storing the event"));
+        out.eventId = q.value(0).toLongLong();
+        q.finish();
+
+        QList<qint64> targets;
+        if (onlyWebhook) {
+            targets << *onlyWebhook;
+        } else {
+            q.prepare(QStringLiteral("SELECT w.id FROM webhooks w JOIN webhook_events we ON we.webhook_id = w.id "
+                                     "WHERE we.event_type = ? AND w.is_active = 1 ORDER BY w.id"));
+            q.addBindValue(type);
+            if (!q.exec())
+                return Database::queryError(q, tr("finding subscribed webhooks"));
+            while (q.next())
+                targets << q.value(0).toLongLong();
+        }
+        q.prepare(QStringLiteral(
+            "INSERT INTO deliveries (event_id, webhook_id, event_type, msg_id, status, next_attempt_at, next_trigger, "
+            "created_at, updated_at) VALUES (?, ?, ?, ?, 'pending', ?, ?, ?, ?) RETURNING id"));
+        for (qint64 webhookId : targets) {
+            q.addBindValue(out.eventId);
+            q.addBindValue(webhookId);
+            q.addBindValue(type);
+            q.addBindValue(QString::fromLatin1(ids::newMessageId()));
+            q.addBindValue(onlyWebhook ? QVariant(QMetaType::fromType<qint64>()) : QVariant(now));
+            q.addBindValue(onlyWebhook ? QStringLiteral("test") : QStringLiteral("scheduled"));
+            q.addBindValue(now);
+            q.addBindValue(now);
+            if (!q.exec() || !q.next())
+                return Database::queryError(q, tr("queueing a delivery"));
+            out.deliveryIds << q.value(0).toLongLong();
+            q.finish();
+        }
+        return {};
+    });
+    if (!s)
+        return s.error();
+    return out;
+}
+
+} // namespace outhook

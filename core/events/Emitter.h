@@ -1,0 +1,56 @@
+#pragma once
+
+#include "model/Webhook.h"
+#include "storage/Database.h"
+#include "storage/EventCatalog.h"
+#include "util/Clock.h"
+
+#include <QJsonObject>
+#include <functional>
+#include <memory>
+
+namespace outhook {
+
+struct EmitResult
+{
+    qint64 eventId = 0;
+    QList<qint64> deliveryIds;
+    bool duplicate = false; // an earlier event with the same idempotency key was returned
+};
+
+// Turns one event into one delivery per active webhook subscribed to its type, in one transaction.
+// The envelope {"type", "timestamp", "data"} is serialised once here and never again, so every
+// attempt and resend carries identical bytes.
+class Emitter
+{
+public:
+    static constexpr qint64 kMaxPayloadBytes = 256 * 1024;
+    static constexpr qint64 kIdempotencyWindowMs = 24LL * 3600 * 1000;
+    static constexpr int kMaxIdempotencyKeyLength = 255;
+
+    Emitter(std::shared_ptr<Database> db, const EventCatalog& catalog, const Clock& clock)
+        : m_db(std::move(db))
+        , m_catalog(catalog)
+        , m_clock(clock)
+    {}
+
+    // Called after each commit that queued deliveries (e.g. to wake an in-process dispatcher).
+    void setOnQueued(std::function<void()> callback) { m_onQueued = std::move(callback); }
+
+    Result<EmitResult> emit(const QString& type, const QJsonObject& data, const QString& idempotencyKey = {});
+    // A test send's event: one delivery to `webhook` (active or not), never queued; the caller sends it.
+    Result<EmitResult> emitTest(const Webhook& webhook, const QString& type, const QJsonObject& data);
+
+    static QByteArray envelope(const QString& type, qint64 timestampMs, const QJsonObject& data);
+
+private:
+    Result<EmitResult> insert(const QString& type, const QByteArray& payload, const QString& key,
+                              std::optional<qint64> onlyWebhook);
+
+    std::shared_ptr<Database> m_db;
+    const EventCatalog& m_catalog;
+    const Clock& m_clock;
+    std::function<void()> m_onQueued;
+};
+
+} // namespace outhook

@@ -1,0 +1,280 @@
+#include "storage/DeliveryQueue.h"
+
+#include <QCoreApplication>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QSqlError>
+
+#include "util/Time.h"
+
+namespace outhook {
+
+namespace {
+
+QString tr(const char* text, const char* disambiguation = nullptr, int n = -1)
+{
+    return QCoreApplication::translate("DeliveryQueue", text, disambiguation, n);
+}
+
+QString idList(const QList<qint64>& ids)
+{
+    QStringList parts;
+    parts.reserve(ids.size());
+    for (qint64 id : ids)
+        parts << QString::number(id);
+    return parts.join(QLatin1Char(','));
+}
+
+QVariant nullableInt(std::optional<qint64> v)
+{
+    return v ? QVariant(*v) : QVariant(QMetaType::fromType<qint64>());
+}
+
+// Active webhooks' deliveries, plus manual resends to inactive ones (an explicit user action).
+const char* kEligible = "(w.is_active = 1 OR d.next_trigger <> 'scheduled')";
+
+} // namespace
+
+Result<QList<ClaimedDelivery>> DeliveryQueue::claim(int limit, qint64 leaseMs)
+{
+    const qint64 now = m_clock.nowMs();
+    QSqlQuery q(m_db->connection());
+    q.prepare(QStringLiteral("UPDATE deliveries SET lease_owner = ?, next_attempt_at = ? WHERE id IN ("
+                             "SELECT d.id FROM deliveries d JOIN webhooks w ON w.id = d.webhook_id "
+                             "WHERE d.next_attempt_at <= ? AND ") +
+              QLatin1String(kEligible) + QStringLiteral(" ORDER BY d.next_attempt_at LIMIT ?") +
+              (m_db->isPostgres() ? QStringLiteral(" FOR UPDATE OF d SKIP LOCKED") : QString()) +
+              QStringLiteral(") RETURNING id, webhook_id, event_id, msg_id, attempt_count, next_trigger"));
+    q.addBindValue(QString::fromLatin1(m_owner));
+    q.addBindValue(now + leaseMs);
+    q.addBindValue(now);
+    q.addBindValue(limit);
+    if (!q.exec())
+        return Database::queryError(q, tr("claiming deliveries"));
+    QList<ClaimedDelivery> out;
+    QHash<qint64, QList<qsizetype>> byEvent;
+    while (q.next()) {
+        ClaimedDelivery c;
+        c.id = q.value(0).toLongLong();
+        c.webhookId = q.value(1).toLongLong();
+        c.eventId = q.value(2).toLongLong();
+        c.msgId = q.value(3).toString().toLatin1();
+        c.attemptCount = q.value(4).toInt();
+        c.trigger = parseAttemptTrigger(q.value(5).toString());
+        byEvent[c.eventId].append(out.size());
+        out.append(c);
+    }
+    q.finish();
+    if (out.isEmpty())
+        return out;
+    QSqlQuery e(m_db->connection());
+    if (!e.exec(QStringLiteral("SELECT id, type, payload FROM events WHERE id IN (") + idList(byEvent.keys()) +
+                QLatin1Char(')')))
+        return Database::queryError(e, tr("reading event payloads"));
+    while (e.next()) {
+        const QString type = e.value(1).toString();
+        const QByteArray payload = e.value(2).toString().toUtf8();
+        for (qsizetype i : byEvent.value(e.value(0).toLongLong())) {
+            out[i].eventType = type;
+            out[i].payload = payload;
+        }
+    }
+    return out;
+}
+
+Status DeliveryQueue::extendLeases(qint64 leaseMs)
+{
+    QSqlQuery q(m_db->connection());
+    q.prepare(QStringLiteral(
+        "UPDATE deliveries SET next_attempt_at = ? WHERE lease_owner = ? AND next_attempt_at IS NOT NULL"));
+    q.addBindValue(m_clock.nowMs() + leaseMs);
+    q.addBindValue(QString::fromLatin1(m_owner));
+    if (!q.exec())
+        return Database::queryError(q, tr("extending leases"));
+    return {};
+}
+
+Status DeliveryQueue::release(const QList<qint64>& deliveryIds)
+{
+    if (deliveryIds.isEmpty())
+        return {};
+    QSqlQuery q(m_db->connection());
+    q.prepare(QStringLiteral(
+                  "UPDATE deliveries SET lease_owner = NULL, next_attempt_at = ? WHERE lease_owner = ? AND id IN (") +
+              idList(deliveryIds) + QLatin1Char(')'));
+    q.addBindValue(m_clock.nowMs());
+    q.addBindValue(QString::fromLatin1(m_owner));
+    if (!q.exec())
+        return Database::queryError(q, tr("releasing leases"));
+    return {};
+}
+
+Result<QList<qint64>> DeliveryQueue::complete(const QList<AttemptResult>& results, qint64 autoDisableAfterMs)
+{
+    QList<qint64> disabled;
+    if (results.isEmpty())
+        return disabled;
+    const qint64 now = m_clock.nowMs();
+    constexpr qint64 kDayMs = 24LL * 3600 * 1000;
+    const QString autoReason = autoDisableAfterMs % kDayMs == 0
+                                   ? tr("failing for %n day(s)", nullptr, int(autoDisableAfterMs / kDayMs))
+                                   : tr("failing for %1").arg(time::formatDuration(autoDisableAfterMs / 1000));
+    Status s = m_db->transaction([&](QSqlDatabase& db) -> Status {
+        QSqlQuery insert(db);
+        insert.prepare(QStringLiteral(
+            "INSERT INTO attempts (delivery_id, number, triggered_by, started_at, duration_ms, request_url, "
+            "request_headers, status_code, response_headers, response_body, response_body_size, truncated, "
+            "error_class, error, remote_address) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"));
+        QSqlQuery update(db);
+        update.prepare(QStringLiteral(
+            "UPDATE deliveries SET status = ?, attempt_count = ?, next_attempt_at = ?, next_trigger = 'scheduled', "
+            "lease_owner = NULL, last_status_code = ?, last_error_class = ?, updated_at = ? "
+            "WHERE id = ? AND (lease_owner = ? OR lease_owner IS NULL)"));
+        QSqlQuery success(db);
+        success.prepare(QStringLiteral("UPDATE webhooks SET last_triggered_at = ?, last_success_at = ?, "
+                                       "failure_count = 0, failing_since = NULL WHERE id = ?"));
+        QSqlQuery failure(db);
+        failure.prepare(QStringLiteral(
+            "UPDATE webhooks SET last_triggered_at = ?, last_failure_at = ?, failure_count = failure_count + 1, "
+            "failing_since = COALESCE(failing_since, ?) WHERE id = ?"));
+        // Deactivates on 410 (streak start ignored) or after a streak longer than the auto-disable period.
+        QSqlQuery disable(db);
+        disable.prepare(QStringLiteral("UPDATE webhooks SET is_active = 0, disabled_reason = ? "
+                                       "WHERE id = ? AND is_active = 1 AND failing_since <= ? RETURNING id"));
+
+        for (const AttemptResult& r : results) {
+            const Attempt& a = r.attempt;
+            const auto bind = [](QSqlQuery& query, const QVariantList& values) {
+                for (const QVariant& v : values)
+                    query.addBindValue(v);
+            };
+            bind(insert,
+                 {a.deliveryId, a.number, attemptTriggerName(a.trigger), a.startedAt, a.durationMs, a.requestUrl,
+                  headers::rawToJson(a.requestHeaders), nullableInt(a.statusCode),
+                  headers::rawToJson(a.responseHeaders), a.responseBody.isNull() ? QByteArray("") : a.responseBody,
+                  a.responseBodySize, int(a.truncated), a.errorClass.isNull() ? QStringLiteral("") : a.errorClass,
+                  a.error.isNull() ? QStringLiteral("") : a.error,
+                  a.remoteAddress.isNull() ? QStringLiteral("") : a.remoteAddress});
+            if (!insert.exec())
+                return Database::queryError(insert, tr("recording an attempt"));
+
+            bind(update, {deliveryStatusName(r.outcome.status), a.number, nullableInt(r.outcome.nextAttemptAt),
+                          nullableInt(a.statusCode), a.errorClass.isNull() ? QStringLiteral("") : a.errorClass, now,
+                          a.deliveryId, QString::fromLatin1(m_owner)});
+            if (!update.exec())
+                return Database::queryError(update, tr("updating a delivery"));
+
+            if (r.outcome.status == DeliveryStatus::Succeeded) {
+                bind(success, {a.startedAt, a.startedAt, r.webhookId});
+                if (!success.exec())
+                    return Database::queryError(success, tr("updating webhook counters"));
+            } else {
+                bind(failure, {a.startedAt, a.startedAt, a.startedAt, r.webhookId});
+                if (!failure.exec())
+                    return Database::queryError(failure, tr("updating webhook counters"));
+                const bool gone = !r.outcome.disableReason.isEmpty();
+                bind(disable, {gone ? r.outcome.disableReason : autoReason, r.webhookId,
+                               gone ? a.startedAt : a.startedAt - autoDisableAfterMs});
+                if (!disable.exec())
+                    return Database::queryError(disable, tr("disabling a webhook"));
+                if (disable.next() && !disabled.contains(r.webhookId))
+                    disabled << r.webhookId;
+                disable.finish();
+            }
+        }
+        return {};
+    });
+    if (!s)
+        return s.error();
+    return disabled;
+}
+
+Result<std::optional<qint64>> DeliveryQueue::nextDueAt()
+{
+    QSqlQuery q(m_db->connection());
+    if (!q.exec(QStringLiteral("SELECT d.next_attempt_at FROM deliveries d JOIN webhooks w ON w.id = d.webhook_id "
+                               "WHERE d.next_attempt_at IS NOT NULL AND ") +
+                QLatin1String(kEligible) + QStringLiteral(" ORDER BY d.next_attempt_at LIMIT 1")))
+        return Database::queryError(q, tr("finding the next due delivery"));
+    if (!q.next())
+        return std::optional<qint64>();
+    return std::optional<qint64>(q.value(0).toLongLong());
+}
+
+Status DeliveryQueue::resend(qint64 deliveryId)
+{
+    return m_db->transaction([&](QSqlDatabase& db) -> Status {
+        QSqlQuery q(db);
+        q.prepare(QStringLiteral("UPDATE deliveries SET next_attempt_at = ?, next_trigger = 'manual', updated_at = ? "
+                                 "WHERE id = ? AND lease_owner IS NULL"));
+        q.addBindValue(m_clock.nowMs());
+        q.addBindValue(m_clock.nowMs());
+        q.addBindValue(deliveryId);
+        if (!q.exec())
+            return Database::queryError(q, tr("resending delivery %1").arg(deliveryId));
+        if (q.numRowsAffected() == 1)
+            return {};
+        q.prepare(QStringLiteral("SELECT COUNT(*) FROM deliveries WHERE id = ?"));
+        q.addBindValue(deliveryId);
+        if (q.exec() && q.next() && q.value(0).toInt() == 0)
+            return Error::notFound(tr("Delivery %1 not found").arg(deliveryId));
+        return Error::conflict(tr("Delivery %1 is being sent right now; try again in a moment").arg(deliveryId));
+    });
+}
+
+Result<int> DeliveryQueue::recover(qint64 webhookId, qint64 sinceMs)
+{
+    int count = 0;
+    Status s = m_db->transaction([&](QSqlDatabase& db) -> Status {
+        QSqlQuery q(db);
+        q.prepare(QStringLiteral("SELECT COUNT(*) FROM webhooks WHERE id = ?"));
+        q.addBindValue(webhookId);
+        if (!q.exec() || !q.next())
+            return Database::queryError(q, tr("finding webhook %1").arg(webhookId));
+        if (q.value(0).toInt() == 0)
+            return Error::notFound(tr("Webhook %1 not found").arg(webhookId));
+        q.prepare(
+            QStringLiteral("UPDATE deliveries SET next_attempt_at = ?, next_trigger = 'manual', updated_at = ? "
+                           "WHERE webhook_id = ? AND status = 'failed' AND created_at >= ? AND lease_owner IS NULL"));
+        q.addBindValue(m_clock.nowMs());
+        q.addBindValue(m_clock.nowMs());
+        q.addBindValue(webhookId);
+        q.addBindValue(sinceMs);
+        if (!q.exec())
+            return Database::queryError(q, tr("recovering failed deliveries"));
+        count = q.numRowsAffected();
+        return {};
+    });
+    if (!s)
+        return s.error();
+    return count;
+}
+
+Result<QueueCounts> DeliveryQueue::counts()
+{
+    const qint64 now = m_clock.nowMs();
+    QSqlQuery q(m_db->connection());
+    q.prepare(QStringLiteral("SELECT "
+                             "SUM(CASE WHEN next_attempt_at <= ? AND lease_owner IS NULL THEN 1 ELSE 0 END), "
+                             "SUM(CASE WHEN next_attempt_at > ? AND lease_owner IS NULL THEN 1 ELSE 0 END), "
+                             "SUM(CASE WHEN lease_owner IS NOT NULL THEN 1 ELSE 0 END), "
+                             "MIN(CASE WHEN lease_owner IS NULL THEN next_attempt_at END) "
+                             "FROM deliveries WHERE next_attempt_at IS NOT NULL"));
+    q.addBindValue(now);
+    q.addBindValue(now);
+    if (!q.exec() || !q.next())
+        return Database::queryError(q, tr("counting the queue"));
+    QueueCounts c;
+    c.due = q.value(0).toLongLong();
+    c.scheduled = q.value(1).toLongLong();
+    c.leased = q.value(2).toLongLong();
+    if (!q.value(3).isNull() && q.value(3).toLongLong() <= now)
+        c.oldestDueAt = q.value(3).toLongLong();
+    q.finish();
+    if (!q.exec(QStringLiteral("SELECT COUNT(*) FROM deliveries WHERE status = 'failed'")) || !q.next())
+        return Database::queryError(q, tr("counting failed deliveries"));
+    c.failed = q.value(0).toLongLong();
+    return c;
+}
+
+} // namespace outhook

@@ -1,0 +1,303 @@
+#include "events/Emitter.h"
+#include "storage/DeliveryLog.h"
+#include "storage/DeliveryQueue.h"
+#include "storage/WebhookStore.h"
+
+#include <QJsonDocument>
+#include <QSqlQuery>
+#include <QTemporaryDir>
+#include <QTest>
+
+using namespace outhook;
+
+// Emitter, DeliveryQueue and DeliveryLog on a real SQLite file, with time under the test's control.
+class TestDeliveryQueue : public QObject
+{
+    Q_OBJECT
+    QTemporaryDir m_dir;
+    ManualClock m_clock{QDateTime(QDate(2026, 11, 1), QTime(12, 0), QTimeZone::utc())};
+    std::shared_ptr<Database> m_db;
+    std::unique_ptr<EventCatalog> m_catalog;
+    std::unique_ptr<WebhookStore> m_store;
+    std::unique_ptr<Emitter> m_emitter;
+
+    qint64 scalar(const QString& sql)
+    {
+        QSqlQuery q(m_db->connection());
+        if (!q.exec(sql) || !q.next())
+            return -1;
+        return q.value(0).toLongLong();
+    }
+
+    Webhook addWebhook(const QString& name, QStringList events, bool active)
+    {
+        Webhook w;
+        w.name = name;
+        w.url = QStringLiteral("https://%1.example.com/hook").arg(name);
+        w.events = std::move(events);
+        w.isActive = active;
+        w.retrySchedule = RetrySchedule({60, 120});
+        const auto created = m_store->create(w);
+        Q_ASSERT(created);
+        return *created;
+    }
+
+    AttemptResult result(const ClaimedDelivery& c, std::optional<int> status, AttemptOutcome outcome) const
+    {
+        AttemptResult r;
+        r.attempt.startedAt = m_clock.nowMs();
+        r.webhookId = c.webhookId;
+        r.attempt.deliveryId = c.id;
+        r.attempt.number = c.attemptCount + 1;
+        r.attempt.trigger = c.trigger;
+        r.attempt.requestUrl = QStringLiteral("https://x.example.com/");
+        r.attempt.requestHeaders = {{"webhook-id", c.msgId}, {"authorization", "Basic [redacted]"}};
+        r.attempt.statusCode = status;
+        r.attempt.responseHeaders = {{"Content-Type", "application/json"}, {"X-Trace", "abc"}};
+        r.attempt.responseBody = "{\"ok\":false}";
+        r.attempt.responseBodySize = 12;
+        r.attempt.errorClass = outcome.errorClass;
+        r.attempt.error = outcome.error;
+        r.outcome = std::move(outcome);
+        return r;
+    }
+
+private Q_SLOTS:
+    void init()
+    {
+        static int n = 0;
+        auto db = Database::open(*DatabaseUrl::parse(m_dir.filePath(QStringLiteral("q%1.db").arg(++n))));
+        QVERIFY2(db, qPrintable(db.error().message));
+        m_db = *db;
+        m_catalog = std::make_unique<EventCatalog>(m_db, m_clock);
+        m_store = std::make_unique<WebhookStore>(m_db, *m_catalog, m_clock);
+        m_emitter = std::make_unique<Emitter>(m_db, *m_catalog, m_clock);
+    }
+    void cleanup()
+    {
+        m_emitter.reset();
+        m_store.reset();
+        m_catalog.reset();
+        m_db.reset();
+    }
+
+    void emitFansOutToActiveSubscribers()
+    {
+        const Webhook a = addWebhook(QStringLiteral("a"), {QStringLiteral("invoice.paid")}, true);
+        const Webhook b =
+            addWebhook(QStringLiteral("b"), {QStringLiteral("job.created"), QStringLiteral("invoice.paid")}, true);
+        addWebhook(QStringLiteral("inactive"), {QStringLiteral("invoice.paid")}, false);
+        addWebhook(QStringLiteral("other"), {QStringLiteral("job.created")}, true);
+        int woken = 0;
+        m_emitter->setOnQueued([&] { ++woken; });
+        const auto r = m_emitter->emit(QStringLiteral("invoice.paid"), QJsonObject{{QStringLiteral("amount"), 12}});
+        QVERIFY2(r, qPrintable(r.error().message));
+        QCOMPARE(r->deliveryIds.size(), 2);
+        QCOMPARE(woken, 1);
+        QVERIFY(!r->duplicate);
+
+        DeliveryLog log(m_db);
+        const auto d = log.get(r->deliveryIds.first());
+        QVERIFY(d);
+        QCOMPARE(d->webhookId, a.id);
+        QCOMPARE(d->status, DeliveryStatus::Pending);
+        QCOMPARE(d->nextAttemptAt, std::optional<qint64>(m_clock.nowMs()));
+        QVERIFY(d->msgId.startsWith(QLatin1String("msg_")));
+        QCOMPARE(d->msgId.size(), 28);
+        QCOMPARE(d->payload,
+                 QByteArray(R"({"type":"invoice.paid","timestamp":"2026-11-01T12:00:00.000Z","data":{"amount":12}})"));
+        QCOMPARE(log.get(r->deliveryIds.last())->webhookId, b.id);
+        QVERIFY(log.get(r->deliveryIds.last())->msgId != d->msgId);
+    }
+
+    void emitRefusesBadInputAndWritesNothing_data()
+    {
+        QTest::addColumn<QString>("type");
+        QTest::addColumn<int>("dataBytes");
+        QTest::addColumn<QString>("field");
+        QTest::newRow("unknown type") << "invoice.exploded" << 10 << "type";
+        QTest::newRow("just over 256 KiB") << "invoice.paid" << 256 * 1024 << "data";
+    }
+    void emitRefusesBadInputAndWritesNothing()
+    {
+        QFETCH(QString, type);
+        QFETCH(int, dataBytes);
+        QFETCH(QString, field);
+        addWebhook(QStringLiteral("a"), {QStringLiteral("invoice.paid")}, true);
+        const auto r =
+            m_emitter->emit(type, QJsonObject{{QStringLiteral("blob"), QString(dataBytes, QLatin1Char('x'))}});
+        QVERIFY(!r);
+        QCOMPARE(r.error().kind, Error::Kind::Validation);
+        QCOMPARE(r.error().fields.first().field, field);
+        QCOMPARE(scalar(QStringLiteral("SELECT COUNT(*) FROM events")), 0);
+        QCOMPARE(scalar(QStringLiteral("SELECT COUNT(*) FROM deliveries")), 0);
+    }
+
+    void idempotencyKeyWithin24Hours()
+    {
+        addWebhook(QStringLiteral("a"), {QStringLiteral("invoice.paid")}, true);
+        const auto first = m_emitter->emit(QStringLiteral("invoice.paid"), {}, QStringLiteral("key-1"));
+        m_clock.advance(23LL * 3600 * 1000);
+        const auto again = m_emitter->emit(QStringLiteral("invoice.paid"), {}, QStringLiteral("key-1"));
+        QVERIFY(again->duplicate);
+        QCOMPARE(again->eventId, first->eventId);
+        QCOMPARE(again->deliveryIds, first->deliveryIds);
+        QCOMPARE(scalar(QStringLiteral("SELECT COUNT(*) FROM deliveries")), 1);
+        m_clock.advance(2LL * 3600 * 1000);
+        const auto later = m_emitter->emit(QStringLiteral("invoice.paid"), {}, QStringLiteral("key-1"));
+        QVERIFY(!later->duplicate);
+        QVERIFY(later->eventId != first->eventId);
+        QCOMPARE(scalar(QStringLiteral("SELECT COUNT(*) FROM deliveries")), 2);
+    }
+
+    void claimLeasesAndExpiredLeasesAreReclaimed()
+    {
+        addWebhook(QStringLiteral("a"), {QStringLiteral("job.created")}, true);
+        for (int i = 0; i < 3; ++i)
+            QVERIFY(m_emitter->emit(QStringLiteral("job.created"), {}));
+        DeliveryQueue engineA(m_db, m_clock, "engine-a");
+        DeliveryQueue engineB(m_db, m_clock, "engine-b");
+        const auto claimed = engineA.claim(2, 20000);
+        QVERIFY(claimed);
+        QCOMPARE(claimed->size(), 2);
+        QCOMPARE(claimed->first().eventType, QStringLiteral("job.created"));
+        QVERIFY(claimed->first().payload.startsWith("{\"type\":\"job.created\""));
+        QCOMPARE(engineB.claim(10, 20000)->size(), 1); // only the unleased one
+        QCOMPARE(engineB.claim(10, 20000)->size(), 0);
+
+        // engine A dies; once its lease runs out, B takes its work over.
+        m_clock.advance(19000);
+        QCOMPARE(engineB.claim(10, 20000)->size(), 0);
+        m_clock.advance(2000);
+        const auto takenOver = engineB.claim(10, 20000);
+        QCOMPARE(takenOver->size(), 3); // A's two, and B's own: it sent no heartbeat either
+        // A heartbeat keeps a lease alive.
+        QVERIFY(engineB.extendLeases(20000));
+        m_clock.advance(15000);
+        QCOMPARE(engineA.claim(10, 20000)->size(), 0);
+    }
+
+    void inactiveWebhooksAreNotClaimed()
+    {
+        const Webhook w = addWebhook(QStringLiteral("a"), {QStringLiteral("job.created")}, true);
+        QVERIFY(m_emitter->emit(QStringLiteral("job.created"), {}));
+        QVERIFY(m_store->setActive(w.id, false));
+        DeliveryQueue q(m_db, m_clock, "e");
+        QCOMPARE(q.claim(10, 1000)->size(), 0);
+        QVERIFY(m_store->setActive(w.id, true));
+        QCOMPARE(q.claim(10, 1000)->size(), 1);
+    }
+
+    void completeRecordsAttemptsAndCounters()
+    {
+        const Webhook w = addWebhook(QStringLiteral("a"), {QStringLiteral("job.created")}, true);
+        QVERIFY(m_emitter->emit(QStringLiteral("job.created"), {}));
+        QVERIFY(m_emitter->emit(QStringLiteral("job.created"), {}));
+        DeliveryQueue q(m_db, m_clock, "e");
+        const auto claimed = q.claim(10, 20000);
+        QCOMPARE(claimed->size(), 2);
+        AttemptOutcome retry{DeliveryStatus::Retrying,
+                             m_clock.nowMs() + 60000,
+                             QStringLiteral("http_status"),
+                             QStringLiteral("Endpoint answered HTTP 500"),
+                             {}};
+        AttemptOutcome ok{DeliveryStatus::Succeeded, std::nullopt, {}, {}, {}};
+        const auto disabled =
+            q.complete({result(claimed->at(0), 500, retry), result(claimed->at(1), 200, ok)}, 5LL * 24 * 3600 * 1000);
+        QVERIFY2(disabled, qPrintable(disabled.error().message));
+        QVERIFY(disabled->isEmpty());
+
+        DeliveryLog log(m_db);
+        const auto failedOne = log.get(claimed->at(0).id);
+        QCOMPARE(failedOne->status, DeliveryStatus::Retrying);
+        QCOMPARE(failedOne->attemptCount, 1);
+        QCOMPARE(failedOne->nextAttemptAt, std::optional<qint64>(m_clock.nowMs() + 60000));
+        QCOMPARE(failedOne->lastStatusCode, std::optional<int>(500));
+        const auto attempts = log.attempts(claimed->at(0).id);
+        QCOMPARE(attempts->size(), 1);
+        const Attempt& a = attempts->first();
+        QCOMPARE(a.statusCode, std::optional<int>(500));
+        QCOMPARE(a.responseHeaders.size(), 2);
+        QCOMPARE(a.responseHeaders.at(1).second, QByteArray("abc"));
+        QCOMPARE(a.responseBody, QByteArray("{\"ok\":false}"));
+        QCOMPARE(a.requestHeaders.at(1).second, QByteArray("Basic [redacted]"));
+        QCOMPARE(a.errorClass, QStringLiteral("http_status"));
+        QCOMPARE(log.get(claimed->at(1).id)->status, DeliveryStatus::Succeeded);
+        QCOMPARE(log.get(claimed->at(1).id)->nextAttemptAt, std::nullopt);
+
+        const Webhook after = *m_store->get(w.id);
+        QCOMPARE(after.failureCount, 0); // the success came after the failure in the batch
+        QVERIFY(after.lastSuccessAt && after.lastFailureAt && after.lastTriggeredAt);
+        QCOMPARE(scalar(QStringLiteral("SELECT COUNT(*) FROM attempts")), 2);
+
+        // The retry falls due after its delay, not before.
+        QCOMPARE(q.claim(10, 20000)->size(), 0);
+        QCOMPARE(q.nextDueAt()->value(), m_clock.nowMs() + 60000);
+        m_clock.advance(60000);
+        QCOMPARE(q.claim(10, 20000)->first().attemptCount, 1);
+    }
+
+    void goneDisablesWebhook()
+    {
+        const Webhook w = addWebhook(QStringLiteral("a"), {QStringLiteral("job.created")}, true);
+        QVERIFY(m_emitter->emit(QStringLiteral("job.created"), {}));
+        DeliveryQueue q(m_db, m_clock, "e");
+        const auto c = q.claim(1, 20000)->first();
+        AttemptOutcome gone{DeliveryStatus::Failed, std::nullopt, QStringLiteral("http_status"),
+                            QStringLiteral("Endpoint answered HTTP 410"), QStringLiteral("410 Gone from endpoint")};
+        const auto disabled = q.complete({result(c, 410, gone)}, 5LL * 24 * 3600 * 1000);
+        QCOMPARE(*disabled, QList<qint64>{w.id});
+        const Webhook after = *m_store->get(w.id);
+        QVERIFY(!after.isActive);
+        QCOMPARE(after.disabledReason, QStringLiteral("410 Gone from endpoint"));
+        QCOMPARE(DeliveryLog(m_db).get(c.id)->status, DeliveryStatus::Failed);
+    }
+
+    void failingForTheWholePeriodDisables()
+    {
+        const Webhook w = addWebhook(QStringLiteral("a"), {QStringLiteral("job.created")}, true);
+        DeliveryQueue q(m_db, m_clock, "e");
+        const qint64 period = 5LL * 24 * 3600 * 1000;
+        AttemptOutcome failed{DeliveryStatus::Failed, std::nullopt, QStringLiteral("timeout"), QStringLiteral("t"), {}};
+        for (int day = 0; day <= 5; ++day) {
+            QVERIFY(m_emitter->emit(QStringLiteral("job.created"), {}));
+            const auto c = q.claim(1, 20000)->first();
+            const auto disabled = q.complete({result(c, std::nullopt, failed)}, period);
+            QVERIFY(disabled);
+            QCOMPARE(disabled->isEmpty(), day < 5);
+            QCOMPARE(m_store->get(w.id)->isActive, day < 5);
+            m_clock.advance(24LL * 3600 * 1000);
+        }
+        QCOMPARE(m_store->get(w.id)->disabledReason, QStringLiteral("failing for 5 day(s)"));
+        QCOMPARE(m_store->get(w.id)->failureCount, 6);
+    }
+
+    void resendAndRecover()
+    {
+        const Webhook w = addWebhook(QStringLiteral("a"), {QStringLiteral("job.created")}, true);
+        QVERIFY(m_emitter->emit(QStringLiteral("job.created"), {}));
+        QVERIFY(m_emitter->emit(QStringLiteral("job.created"), {}));
+        DeliveryQueue q(m_db, m_clock, "e");
+        const auto claimed = q.claim(10, 20000);
+        AttemptOutcome failed{
+            DeliveryStatus::Failed, std::nullopt, QStringLiteral("http_status"), QStringLiteral("x"), {}};
+        QVERIFY(q.complete({result(claimed->at(0), 500, failed), result(claimed->at(1), 500, failed)},
+                           5LL * 24 * 3600 * 1000));
+        QCOMPARE(q.counts()->failed, 2);
+
+        QVERIFY(q.resend(claimed->at(0).id));
+        const auto again = q.claim(10, 20000);
+        QCOMPARE(again->size(), 1);
+        QCOMPARE(again->first().trigger, AttemptTrigger::Manual);
+        QCOMPARE(q.resend(424242).error().kind, Error::Kind::NotFound);
+        QCOMPARE(q.resend(claimed->at(0).id).error().kind, Error::Kind::Conflict); // leased right now
+
+        const auto recovered = q.recover(w.id, m_clock.nowMs() - 1000);
+        QCOMPARE(*recovered, 1); // the other one; the first is in flight
+        QCOMPARE(q.recover(w.id, m_clock.nowMs() + 1000).value(), 0);
+        QCOMPARE(q.recover(999, 0).error().kind, Error::Kind::NotFound);
+    }
+};
+
+QTEST_GUILESS_MAIN(TestDeliveryQueue)
+#include "tst_deliveryqueue.moc"
