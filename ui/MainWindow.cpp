@@ -1,63 +1,326 @@
 #include "MainWindow.h"
 
+#include "SettingsDialog.h"
+#include "log/LogHistoryView.h"
+#include "storage/DeliveryLog.h"
+#include "storage/DeliveryQueue.h"
 #include "storage/WebhookStore.h"
+#include "webhooks/TestSendDialog.h"
 #include "webhooks/WebhookListModel.h"
+#include "webhooks/WebhookListPanel.h"
+#include "widgets/MessageBox.h"
 
 #include <QApplication>
 #include <QCloseEvent>
-#include <QHeaderView>
+#include <QDateTimeEdit>
+#include <QDialogButtonBox>
+#include <QFormLayout>
+#include <QLabel>
 #include <QMenuBar>
+#include <QPushButton>
 #include <QSettings>
+#include <QSplitter>
 #include <QStatusBar>
 #include <QTableView>
+#include <QToolBar>
 
 namespace outhook::ui {
 
-MainWindow::MainWindow(WebhookStore& webhooks, const QString& databaseName, QWidget* parent)
+MainWindow::MainWindow(AppContext context, QWidget* parent)
     : QMainWindow(parent)
-    , m_webhooks(webhooks)
-    , m_model(new WebhookListModel(this))
-    , m_table(new QTableView(this))
+    , m_ctx(std::move(context))
+    , m_webhooks(new WebhookListPanel(m_ctx.storage, this))
+    , m_log(new LogHistoryView(m_ctx.storage, this))
+    , m_splitter(new QSplitter(Qt::Horizontal, this))
+    , m_engineLabel(new QLabel(this))
+    , m_queueLabel(new QLabel(this))
 {
-    setWindowTitle(tr("Outhook"));
-    m_table->setModel(m_model);
-    m_table->setSelectionBehavior(QAbstractItemView::SelectRows);
-    m_table->setAlternatingRowColors(true);
-    m_table->verticalHeader()->hide();
-    m_table->horizontalHeader()->setStretchLastSection(true);
-    m_table->setAccessibleName(tr("Webhooks"));
-    setCentralWidget(m_table);
+    setWindowTitle(tr("Outhook — %1").arg(m_ctx.databaseName));
+    setWindowIcon(QIcon(QStringLiteral(":/icons/outhook.svg")));
+    m_splitter->addWidget(m_webhooks);
+    m_splitter->addWidget(m_log);
+    m_splitter->setStretchFactor(0, 2);
+    m_splitter->setStretchFactor(1, 3);
+    m_splitter->setChildrenCollapsible(false);
+    setCentralWidget(m_splitter);
+    statusBar()->addPermanentWidget(m_queueLabel);
+    statusBar()->addPermanentWidget(m_engineLabel);
+    m_engineLabel->setAccessibleName(tr("Engine state"));
+    m_engineLabel->setContentsMargins(12, 0, 6, 0);
+    m_queueLabel->setContentsMargins(6, 0, 12, 0);
+    m_queueLabel->setAccessibleName(tr("Queue"));
 
-    QMenu* file = menuBar()->addMenu(tr("&File"));
-    file->addAction(tr("&Reload"), QKeySequence::Refresh, this, &MainWindow::reload);
-    file->addSeparator();
-    file->addAction(tr("&Quit"), QKeySequence::Quit, qApp, &QApplication::closeAllWindows);
+    buildMenus();
 
-    statusBar()->showMessage(tr("Database: %1").arg(databaseName));
+    connect(m_webhooks, &WebhookListPanel::statusMessage, this,
+            [this](const QString& m) { statusBar()->showMessage(m, 5000); });
+    connect(m_log, &LogHistoryView::statusMessage, this,
+            [this](const QString& m) { statusBar()->showMessage(m, 5000); });
+    connect(m_webhooks, &WebhookListPanel::testSendRequested, this, [this](qint64 id) { testSend(id); });
+    connect(m_webhooks, &WebhookListPanel::recoverRequested, this, &MainWindow::recoverFailed);
+    connect(m_webhooks, &WebhookListPanel::webhooksChanged, this, [this] {
+        QList<QPair<qint64, QString>> choices;
+        for (int row = 0; row < m_webhooks->model()->rowCount(); ++row) {
+            const Webhook* w = m_webhooks->model()->webhookAt(row);
+            choices.append({w->id, w->name});
+        }
+        m_log->setWebhookFilterChoices(choices);
+        QStringList types;
+        for (const EventType& t : m_webhooks->eventTypes())
+            types << t.name;
+        m_log->setEventTypes(types);
+        wakeEngine(); // an activated webhook's queued deliveries go out at once
+    });
+    connect(m_log, &LogHistoryView::resendRequested, this, &MainWindow::wakeEngine);
+
+    // Live view: the in-process engine says what it wrote; the poll sees other processes' writes.
+    m_reloadWebhooks.setSingleShot(true);
+    m_reloadWebhooks.setInterval(500);
+    connect(&m_reloadWebhooks, &QTimer::timeout, m_webhooks, &WebhookListPanel::reload);
+    m_poll.setInterval(1000);
+    connect(&m_poll, &QTimer::timeout, this, &MainWindow::poll);
+    m_poll.start();
+    m_lastChange = m_ctx.clock->nowMs();
 
     QSettings settings;
     if (!restoreGeometry(settings.value(QStringLiteral("mainWindow/geometry")).toByteArray()))
-        resize(1100, 680);
-    reload();
+        resize(1280, 780);
+    if (!m_splitter->restoreState(settings.value(QStringLiteral("mainWindow/splitter")).toByteArray()))
+        m_splitter->setSizes({520, 760});
+
+    if (m_ctx.makeEngine)
+        startEngine();
+    else
+        refreshStatus();
 }
 
-MainWindow::~MainWindow() = default;
-
-void MainWindow::reload()
+MainWindow::~MainWindow()
 {
-    const auto all = m_webhooks.list();
-    if (!all) {
-        statusBar()->showMessage(all.error().message);
+    if (m_engine)
+        m_engine->stopAndWait(2000);
+}
+
+void MainWindow::buildMenus()
+{
+    QMenu* file = menuBar()->addMenu(tr("&File"));
+    file->addAction(m_webhooks->newAction());
+    file->addSeparator();
+    file->addAction(tr("&Settings…"), QKeySequence::Preferences, this, &MainWindow::showSettings);
+    file->addSeparator();
+    file->addAction(tr("&Quit"), QKeySequence::Quit, this, &QWidget::close);
+
+    QMenu* webhook = menuBar()->addMenu(tr("&Webhook"));
+    for (QAction* a : {m_webhooks->editAction(), m_webhooks->duplicateAction(), m_webhooks->testSendAction(),
+                       m_webhooks->recoverAction(), m_webhooks->deleteAction()})
+        webhook->addAction(a);
+
+    QMenu* log = menuBar()->addMenu(tr("&Log"));
+    for (QAction* a : m_log->actions())
+        log->addAction(a);
+
+    QMenu* engine = menuBar()->addMenu(tr("&Engine"));
+    m_engineToggle = engine->addAction(QIcon(QStringLiteral(":/icons/play.svg")), tr("&Run Engine"));
+    m_engineToggle->setToolTip(tr("Send due deliveries from this app (Ctrl+P pauses and resumes)"));
+    m_engineToggle->setCheckable(true);
+    m_engineToggle->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_P));
+    m_engineToggle->setEnabled(bool(m_ctx.makeEngine));
+    if (!m_ctx.makeEngine)
+        m_engineToggle->setToolTip(tr("Viewer mode: another process (outhookd serve) sends the deliveries"));
+    connect(m_engineToggle, &QAction::triggered, this, [this](bool on) { on ? startEngine() : pauseEngine(); });
+
+    QMenu* help = menuBar()->addMenu(tr("&Help"));
+    help->addAction(tr("&About Outhook"), this, &MainWindow::showAbout);
+
+    QToolBar* toolbar = addToolBar(tr("Main"));
+    toolbar->setObjectName(QStringLiteral("mainToolbar"));
+    toolbar->setMovable(false);
+    toolbar->setToolButtonStyle(Qt::ToolButtonTextBesideIcon);
+    toolbar->setIconSize(QSize(18, 18));
+    toolbar->addAction(m_engineToggle);
+}
+
+QString MainWindow::engineStatusText() const
+{
+    return m_engineLabel->text() + QLatin1Char(' ') + m_queueLabel->text();
+}
+
+void MainWindow::startEngine()
+{
+    if (m_engine || !m_ctx.makeEngine)
         return;
+    m_engine = m_ctx.makeEngine();
+    connect(m_engine.get(), &Engine::attemptsRecorded, this, [this](const QList<qint64>& ids) {
+        m_log->refresh(ids);
+        if (!m_reloadWebhooks.isActive())
+            m_reloadWebhooks.start();
+    });
+    connect(m_engine.get(), &Engine::inFlightChanged, this, [this](int n) {
+        m_inFlight = n;
+        refreshStatus();
+    });
+    connect(m_engine.get(), &Engine::webhooksDisabled, this, [this](const QList<qint64>&) {
+        m_webhooks->reload();
+        statusBar()->showMessage(tr("A webhook was turned off automatically; see its Active column"), 10000);
+    });
+    connect(m_engine.get(), &Engine::storageError, this,
+            [this](const QString& m) { statusBar()->showMessage(tr("Engine: %1").arg(m), 10000); });
+    m_ctx.storage->setOnQueued([e = QPointer<Engine>(m_engine.get())] {
+        if (e)
+            e->wake();
+    });
+    m_engine->start();
+    m_engineToggle->setChecked(true);
+    refreshStatus();
+}
+
+void MainWindow::pauseEngine()
+{
+    if (!m_engine)
+        return;
+    m_ctx.storage->setOnQueued({});
+    // Stopping waits at most briefly: requests in flight are handed back for the next run.
+    m_engine->stopAndWait(2000);
+    m_engine.reset();
+    m_inFlight = 0;
+    m_engineToggle->setChecked(false);
+    refreshStatus();
+}
+
+void MainWindow::wakeEngine()
+{
+    if (m_engine)
+        m_engine->wake();
+}
+
+void MainWindow::refreshStatus()
+{
+    if (!m_ctx.makeEngine)
+        m_engineLabel->setText(tr("Viewer mode: another engine sends"));
+    else if (m_engine)
+        m_engineLabel->setText(tr("Engine running · %n in flight", nullptr, m_inFlight));
+    else
+        m_engineLabel->setText(tr("Engine paused"));
+    m_queueLabel->setText(m_queueText);
+}
+
+void MainWindow::poll()
+{
+    const qint64 since = m_lastChange;
+    struct Snapshot
+    {
+        Result<DeliveryLog::Changes> changes;
+        Result<QueueCounts> counts;
+    };
+    m_ctx.storage->run<std::shared_ptr<Snapshot>>(
+        this,
+        [since](StorageContext& c) {
+            return std::make_shared<Snapshot>(Snapshot{c.log->changedSince(since), c.queue->counts()});
+        },
+        [this](std::shared_ptr<Snapshot> s) {
+            if (s->changes && !s->changes->ids.isEmpty()) {
+                m_lastChange = s->changes->newestUpdatedAt;
+                m_log->refresh(s->changes->ids);
+                if (!m_reloadWebhooks.isActive())
+                    m_reloadWebhooks.start();
+            }
+            if (s->counts) {
+                m_queueText = tr("%1 due · %2 retrying later · %3 failed")
+                                  .arg(s->counts->due)
+                                  .arg(s->counts->scheduled)
+                                  .arg(s->counts->failed);
+            }
+            refreshStatus();
+        });
+}
+
+void MainWindow::testSend(qint64 webhookId, const QString& eventType)
+{
+    const int row = m_webhooks->model()->rowOf(webhookId);
+    const Webhook* w = m_webhooks->model()->webhookAt(row);
+    if (!w)
+        return;
+    if (!m_testDialog) {
+        m_testDialog = new TestSendDialog(this);
+        m_testDialog->setAttribute(Qt::WA_DeleteOnClose);
     }
-    m_model->setWebhooks(*all);
-    m_table->resizeColumnToContents(WebhookListModel::Name);
-    m_table->setColumnWidth(WebhookListModel::Url, 320);
+    m_testDialog->showPending(w->name, w->url);
+    m_testDialog->show();
+    m_testDialog->raise();
+    QPointer<TestSendDialog> dialog = m_testDialog;
+    m_ctx.storage->run<std::pair<Result<quint64>, TestSender*>>(
+        this,
+        [webhookId, eventType](StorageContext& c) {
+            TestSender* sender = c.testSender();
+            if (!sender)
+                return std::pair<Result<quint64>, TestSender*>(Error::usage(QStringLiteral("no transport")), nullptr);
+            return std::pair<Result<quint64>, TestSender*>(sender->send(webhookId, eventType), sender);
+        },
+        [this, dialog](std::pair<Result<quint64>, TestSender*> started) {
+            if (started.second && !m_testSenderConnected) {
+                m_testSenderConnected = true;
+                connect(started.second, &TestSender::finished, this, [this](quint64, const TestSendResult& r) {
+                    if (m_testDialog)
+                        m_testDialog->showResult(r);
+                    m_log->refresh({r.deliveryId});
+                    m_webhooks->reload();
+                });
+            }
+            if (!started.first && dialog)
+                dialog->showError(started.first.error().message);
+        });
+}
+
+void MainWindow::recoverFailed(qint64 webhookId)
+{
+    QDialog dialog(this);
+    dialog.setWindowTitle(tr("Recover Failed Deliveries"));
+    auto* since = new QDateTimeEdit(QDateTime::currentDateTime().addDays(-1), &dialog);
+    since->setCalendarPopup(true);
+    since->setDisplayFormat(QStringLiteral("yyyy-MM-dd HH:mm"));
+    auto* form = new QFormLayout(&dialog);
+    form->addRow(new QLabel(tr("Send every failed delivery of this webhook again, created since:"), &dialog));
+    form->addRow(tr("Since"), since);
+    auto* buttons = new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel, &dialog);
+    buttons->button(QDialogButtonBox::Ok)->setText(tr("Recover"));
+    connect(buttons, &QDialogButtonBox::accepted, &dialog, &QDialog::accept);
+    connect(buttons, &QDialogButtonBox::rejected, &dialog, &QDialog::reject);
+    form->addRow(buttons);
+    if (dialog.exec() != QDialog::Accepted)
+        return;
+    const qint64 sinceMs = since->dateTime().toMSecsSinceEpoch();
+    m_ctx.storage->run<Result<int>>(
+        this, [webhookId, sinceMs](StorageContext& c) { return c.queue->recover(webhookId, sinceMs); },
+        [this](Result<int> n) {
+            if (!n) {
+                MessageBox::warning(this, tr("Recover Failed Deliveries"), n.error().message);
+                return;
+            }
+            statusBar()->showMessage(
+                *n == 1 ? tr("Requeued 1 failed delivery") : tr("Requeued %1 failed deliveries").arg(*n), 8000);
+            wakeEngine();
+        });
+}
+
+void MainWindow::showSettings()
+{
+    SettingsDialog dialog(this);
+    dialog.exec();
+}
+
+void MainWindow::showAbout()
+{
+    QMessageBox::about(this, tr("About Outhook"),
+                       tr("<h3>Outhook %1</h3><p>Manage and debug outbound webhooks.</p>"
+                          "<p>Database: %2</p><p>Built with Qt %3, OpenSSL and libcurl.</p>")
+                           .arg(QApplication::applicationVersion(), m_ctx.databaseName.toHtmlEscaped(),
+                                QString::fromLatin1(qVersion())));
 }
 
 void MainWindow::closeEvent(QCloseEvent* event)
 {
-    QSettings().setValue(QStringLiteral("mainWindow/geometry"), saveGeometry());
+    QSettings settings;
+    settings.setValue(QStringLiteral("mainWindow/geometry"), saveGeometry());
+    settings.setValue(QStringLiteral("mainWindow/splitter"), m_splitter->saveState());
     event->accept();
 }
 

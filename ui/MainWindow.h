@@ -1,36 +1,69 @@
 #pragma once
 
+#include "AppContext.h"
+#include "webhooks/TestSendDialog.h"
+
 #include <QMainWindow>
-#include <memory>
+#include <QPointer>
+#include <QTimer>
 
-class QTableView;
-
-namespace outhook {
-class WebhookStore;
-}
+class QAction;
+class QLabel;
+class QSplitter;
 
 namespace outhook::ui {
 
-class WebhookListModel;
+class LogHistoryView;
+class TestSendDialog;
+class WebhookListPanel;
 
-// The top-level window: webhooks on the left. Storage is handed in; the window owns no engine.
+// Webhooks on the left, the Log History on the right, the engine's state in the status bar. Owns the
+// in-process engine (unless in viewer mode) and keeps both panes live.
 class MainWindow : public QMainWindow
 {
     Q_OBJECT
 public:
-    MainWindow(WebhookStore& webhooks, const QString& databaseName, QWidget* parent = nullptr);
+    explicit MainWindow(AppContext context, QWidget* parent = nullptr);
     ~MainWindow() override;
 
-    WebhookListModel* webhookModel() const { return m_model; }
-    void reload();
+    WebhookListPanel* webhookPanel() const { return m_webhooks; }
+    LogHistoryView* logView() const { return m_log; }
+    TestSendDialog* testSendDialog() const { return m_testDialog; }
+    QAction* engineAction() const { return m_engineToggle; }
+    QString engineStatusText() const;
+    Engine* engine() const { return m_engine.get(); }
+
+    void startEngine();
+    void pauseEngine();
+    void testSend(qint64 webhookId, const QString& eventType = {});
 
 protected:
     void closeEvent(QCloseEvent* event) override;
 
 private:
-    WebhookStore& m_webhooks;
-    WebhookListModel* m_model;
-    QTableView* m_table;
+    void buildMenus();
+    void poll();
+    void refreshStatus();
+    void recoverFailed(qint64 webhookId);
+    void showSettings();
+    void showAbout();
+    void wakeEngine();
+
+    AppContext m_ctx;
+    WebhookListPanel* m_webhooks;
+    LogHistoryView* m_log;
+    QSplitter* m_splitter;
+    QLabel* m_engineLabel;
+    QLabel* m_queueLabel;
+    QAction* m_engineToggle = nullptr;
+    std::unique_ptr<Engine> m_engine;
+    QPointer<TestSendDialog> m_testDialog;
+    QTimer m_poll;
+    QTimer m_reloadWebhooks;
+    qint64 m_lastChange = 0;
+    int m_inFlight = 0;
+    QString m_queueText;
+    bool m_testSenderConnected = false;
 };
 
 } // namespace outhook::ui

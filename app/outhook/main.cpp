@@ -1,14 +1,23 @@
+#include "AppContext.h"
 #include "MainWindow.h"
+#include "SettingsDialog.h"
 
+#include "delivery/CurlTransport.h"
 #include "storage/Database.h"
-#include "storage/EventCatalog.h"
-#include "storage/WebhookStore.h"
 
 #include <QApplication>
 #include <QCommandLineParser>
+#include <QFileInfo>
 #include <QMessageBox>
 
 using namespace outhook;
+
+namespace {
+QString tr(const char* text)
+{
+    return QApplication::translate("main", text);
+}
+} // namespace
 
 int main(int argc, char* argv[])
 {
@@ -17,31 +26,70 @@ int main(int argc, char* argv[])
     QApplication::setApplicationName(QStringLiteral("outhook"));
     QApplication::setApplicationDisplayName(QStringLiteral("Outhook"));
     QApplication::setApplicationVersion(QStringLiteral(OUTHOOK_VERSION));
+    QApplication::setWindowIcon(QIcon(QStringLiteral(":/icons/outhook.svg")));
 
     QCommandLineParser parser;
-    parser.setApplicationDescription(QApplication::translate("main", "Outhook: manage and debug outbound webhooks."));
+    parser.setApplicationDescription(tr("Outhook: manage and debug outbound webhooks."));
     parser.addHelpOption();
     parser.addVersionOption();
-    const QCommandLineOption dbOption(
-        QStringLiteral("db"), QApplication::translate("main", "Database URL or SQLite path."), QStringLiteral("url"));
-    parser.addOption(dbOption);
+    const QCommandLineOption dbOption(QStringLiteral("db"), tr("Database URL or SQLite path."), QStringLiteral("url"));
+    const QCommandLineOption noEngine(QStringLiteral("no-engine"),
+                                      tr("Do not send deliveries from this app (outhookd serve runs elsewhere)."));
+    const QCommandLineOption caFile(QStringLiteral("ca-file"), tr("Extra trusted CA certificates (PEM)."),
+                                    QStringLiteral("pem"));
+    const QCommandLineOption allow(QStringLiteral("allow-destination"),
+                                   tr("Allow a private or loopback range, e.g. 127.0.0.0/8."), QStringLiteral("cidr"));
+    for (const auto* o : {&dbOption, &noEngine, &caFile, &allow})
+        parser.addOption(*o);
     parser.process(app);
 
-    const auto url = DatabaseUrl::parse(DatabaseUrl::resolve(parser.value(dbOption)));
+    CurlTransport::Options transportOptions;
+    for (const QString& file : parser.values(caFile)) {
+        if (!QFileInfo(file).isReadable()) {
+            QMessageBox::critical(nullptr, tr("Outhook"), tr("--ca-file %1: not a readable file").arg(file));
+            return 2;
+        }
+        transportOptions.caFiles << file;
+    }
+    for (const QString& cidr : parser.values(allow)) {
+        if (!transportOptions.policy.allow(cidr)) {
+            QMessageBox::critical(nullptr, tr("Outhook"), tr("--allow-destination %1: not an address or CIDR").arg(cidr));
+            return 2;
+        }
+    }
+
+    QString flag = parser.value(dbOption);
+    if (flag.isEmpty() && qEnvironmentVariableIsEmpty("OUTHOOK_DB"))
+        flag = ui::SettingsDialog::databaseUrl();
+    const auto url = DatabaseUrl::parse(DatabaseUrl::resolve(flag));
     if (!url) {
-        QMessageBox::critical(nullptr, QApplication::translate("main", "Outhook"), url.error().message);
+        QMessageBox::critical(nullptr, tr("Outhook"), url.error().message);
         return 2;
     }
     const auto db = Database::open(*url);
     if (!db) {
-        QMessageBox::critical(nullptr, QApplication::translate("main", "Cannot open the database"), db.error().message);
+        QMessageBox::critical(nullptr, tr("Cannot open the database"), db.error().message);
         return 5;
     }
-    SystemClock clock;
-    EventCatalog catalog(*db, clock);
-    WebhookStore webhooks(*db, catalog, clock);
 
-    ui::MainWindow window(webhooks, url->displayString());
+    SystemClock clock;
+    StorageWorker storage(*db, clock);
+    const TransportFactory transport = [transportOptions] {
+        return std::unique_ptr<Transport>(new CurlTransport(transportOptions));
+    };
+    storage.setTransportFactory(transport);
+
+    ui::AppContext context;
+    context.db = *db;
+    context.clock = &clock;
+    context.storage = &storage;
+    context.databaseName = url->displayString();
+    if (!parser.isSet(noEngine) && ui::SettingsDialog::runEngineInProcess()) {
+        context.makeEngine = [db = *db, &clock, transport] {
+            return std::make_unique<Engine>(db, clock, Dispatcher::Options(), transport);
+        };
+    }
+    ui::MainWindow window(context);
     window.show();
     return app.exec();
 }

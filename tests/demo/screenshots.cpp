@@ -1,0 +1,105 @@
+// Renders the app on a demo database and saves the screenshots in docs/screenshots/:
+// the main window with an expanded failed delivery, the failed attempt's details, and the editor.
+// Run it through `scripts/outhook screenshot` (xvfb-run), not by hand.
+#include "AppContext.h"
+#include "DemoData.h"
+#include "MainWindow.h"
+
+#include "delivery/CurlTransport.h"
+#include "log/DeliveryLogModel.h"
+#include "log/LogHistoryView.h"
+#include "webhooks/WebhookEditor.h"
+#include "webhooks/WebhookListModel.h"
+#include "webhooks/WebhookListPanel.h"
+
+#include <QApplication>
+#include <QDir>
+#include <QTableView>
+#include <QTemporaryDir>
+#include <QTest>
+#include <QTreeView>
+#include <cstdio>
+
+using namespace outhook;
+
+namespace {
+
+bool save(QWidget* w, const QString& path)
+{
+    QTest::qWait(300); // let the last paints and lazy loads land
+    const bool ok = w->grab().save(path);
+    std::printf("%s %s\n", ok ? "saved" : "FAILED", qPrintable(path));
+    return ok;
+}
+
+} // namespace
+
+int main(int argc, char* argv[])
+{
+    QApplication app(argc, argv);
+    QApplication::setOrganizationName(QStringLiteral("OuthookScreenshots"));
+    QApplication::setApplicationName(QStringLiteral("outhook"));
+    QApplication::setApplicationVersion(QStringLiteral(OUTHOOK_VERSION));
+    const QString outDir = argc > 1 ? QString::fromLocal8Bit(argv[1]) : QStringLiteral("docs/screenshots");
+    QDir().mkpath(outDir);
+
+    QTemporaryDir dir;
+    const auto db = Database::open(*DatabaseUrl::parse(dir.filePath(QStringLiteral("demo.db"))));
+    if (!db) {
+        std::fprintf(stderr, "%s\n", qPrintable(db.error().message));
+        return 1;
+    }
+    SystemClock clock;
+    const int deliveries = demo::populate(*db, clock.nowMs());
+    std::printf("demo database: %d deliveries\n", deliveries);
+
+    StorageWorker storage(*db, clock);
+    const TransportFactory transport = [] {
+        return std::unique_ptr<Transport>(new CurlTransport(CurlTransport::Options()));
+    };
+    storage.setTransportFactory(transport);
+    ui::AppContext ctx;
+    ctx.db = *db;
+    ctx.clock = &clock;
+    ctx.storage = &storage;
+    ctx.databaseName = QStringLiteral("~/.local/share/Outhook/outhook/outhook.db");
+    ctx.makeEngine = [db = *db, &clock, transport] {
+        return std::make_unique<Engine>(db, clock, Dispatcher::Options(), transport);
+    };
+
+    ui::MainWindow window(ctx);
+    window.resize(1440, 880);
+    window.show();
+    ui::LogHistoryView* log = window.logView();
+    ui::DeliveryLogModel* model = log->model();
+    ui::WebhookListPanel* panel = window.webhookPanel();
+    if (!QTest::qWaitFor([&] { return model->rowCount() > 0 && panel->model()->rowCount() > 0; }, 10000))
+        return 2;
+
+    // The most recent delivery that failed for good: expand it and select its last attempt.
+    QModelIndex failed;
+    for (int row = 0; row < model->rowCount() && !failed.isValid(); ++row) {
+        const auto d = model->deliveryAt(model->index(row, 0));
+        if (d && d->status == DeliveryStatus::Failed && d->attemptCount > 1)
+            failed = model->index(row, 0);
+    }
+    if (!failed.isValid())
+        return 3;
+    panel->table()->selectRow(panel->model()->rowOf(model->deliveryAt(failed)->webhookId));
+    log->tree()->scrollTo(failed, QAbstractItemView::PositionAtCenter);
+    log->tree()->expand(failed);
+    if (!QTest::qWaitFor([&] { return model->rowCount(failed) > 0; }, 5000))
+        return 4;
+    const QModelIndex attempt = model->index(model->rowCount(failed) - 1, 0, failed);
+    log->tree()->setCurrentIndex(attempt);
+    QTest::qWait(800);
+    bool ok = save(&window, outDir + QStringLiteral("/main-window.png"));
+    ok &= save(log, outDir + QStringLiteral("/failed-attempt.png"));
+
+    panel->editAction()->trigger();
+    if (!QTest::qWaitFor([&] { return panel->openEditor() && panel->openEditor()->isVisible(); }, 5000))
+        return 5;
+    ok &= save(panel->openEditor(), outDir + QStringLiteral("/editor.png"));
+    panel->openEditor()->reject();
+    return ok ? 0 : 6;
+}
