@@ -92,6 +92,7 @@ int runEmit(CliContext& ctx, const QStringList& args);
 int runDeliveries(CliContext& ctx, const QStringList& args);
 int runDispatch(CliContext& ctx, const QStringList& args, bool serve);
 int runTest(CliContext& ctx, const QStringList& args);
+int runApiKeys(CliContext& ctx, const QStringList& args);
 
 // Integer id argument (> 0). Returns false when the text is not one.
 bool parseId(const QString& text, qint64* id);

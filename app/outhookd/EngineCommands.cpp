@@ -1,6 +1,7 @@
 #include "CliContext.h"
 #include "SignalWatcher.h"
 
+#include "api/ApiServer.h"
 #include "delivery/Engine.h"
 #include "delivery/TestSender.h"
 #include "model/DeliveryJson.h"
@@ -35,8 +36,20 @@ int runDispatch(CliContext& ctx, const QStringList& args, bool serve)
         QStringLiteral("How long a claimed delivery stays reserved without a heartbeat; "
                        "another engine takes over a dead engine's work after this (default 20s)."),
         QStringLiteral("duration"), QStringLiteral("20s"));
-    if (!serve)
+    const QCommandLineOption api(QStringLiteral("api"),
+                                 QStringLiteral("Serve the REST API on HOST:PORT (e.g. 127.0.0.1:8080)."),
+                                 QStringLiteral("host:port"));
+    const QCommandLineOption apiCert(QStringLiteral("api-cert"), QStringLiteral("TLS certificate (PEM) for the API."),
+                                     QStringLiteral("pem"));
+    const QCommandLineOption apiKey(QStringLiteral("api-key"), QStringLiteral("TLS private key (PEM) for the API."),
+                                    QStringLiteral("pem"));
+    if (serve) {
+        p.addOption(api);
+        p.addOption(apiCert);
+        p.addOption(apiKey);
+    } else {
         p.addOption(untilIdle);
+    }
     for (const auto* o : {&concurrency, &shutdown, &autoDisable, &lease})
         p.addOption(*o);
     if (int rc = p.parse(args, 0, 0); rc >= 0)
@@ -73,7 +86,30 @@ int runDispatch(CliContext& ctx, const QStringList& args, bool serve)
     if (!ctx.openDatabase())
         return Storage;
 
+    std::optional<QPair<QHostAddress, quint16>> listenOn;
+    if (serve && p.parser().isSet(api)) {
+        const auto parsed = api::ApiServer::parseListen(p.parser().value(api));
+        if (!parsed)
+            return ctx.usage(parsed.error().message);
+        listenOn = *parsed;
+    }
+
     Engine engine(ctx.db, ctx.clock, options, transport);
+    std::unique_ptr<api::ApiRouter> router;
+    std::unique_ptr<api::ApiServer> server;
+    if (listenOn) {
+        router = std::make_unique<api::ApiRouter>(ctx.db, ctx.clock, transport);
+        router->setOnQueued([&engine] { engine.wake(); });
+        server = std::make_unique<api::ApiServer>(router.get());
+        const auto port =
+            server->listen(listenOn->first, listenOn->second, p.parser().value(apiCert), p.parser().value(apiKey));
+        if (!port) {
+            ctx.err << "outhookd: " << port.error().message << Qt::endl;
+            return Failed;
+        }
+        ctx.err << "outhookd: API listening on " << (p.parser().isSet(apiCert) ? "https://" : "http://")
+                << listenOn->first.toString() << ':' << *port << "/api/v1" << Qt::endl;
+    }
     SignalWatcher watcher;
     int exitCode = Ok;
     const int drainMs = int(*drain * 1000);

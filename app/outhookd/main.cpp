@@ -18,7 +18,9 @@ Commands:
   emit TYPE [--data JSON|@file] [--idempotency-key K]
                                    Emit an event to every active subscribed webhook
   dispatch --until-idle            Send everything due, then exit
-  serve [--concurrency N]          Run the delivery engine until SIGINT/SIGTERM
+  serve [--concurrency N] [--api HOST:PORT [--api-cert PEM --api-key PEM]]
+                                   Run the engine (and the REST API) until SIGINT/SIGTERM
+  apikeys create|list|revoke       REST API keys
   deliveries list|show|resend|recover
                                    The delivery log
   test WEBHOOK_ID [--event TYPE]   Send a sample payload now and print the reply
@@ -92,5 +94,7 @@ int main(int argc, char* argv[])
         return runDispatch(ctx, args, true);
     if (command == QLatin1String("test"))
         return runTest(ctx, args);
+    if (command == QLatin1String("apikeys"))
+        return runApiKeys(ctx, args);
     return ctx.usage(QStringLiteral("unknown command \"%1\"").arg(command));
 }

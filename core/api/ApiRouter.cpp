@@ -1,0 +1,154 @@
+#include "api/ApiRouter.h"
+#include "api/ApiContext.h"
+
+#include "delivery/TestSender.h"
+#include "events/Emitter.h"
+#include "signing/Secret.h"
+#include "storage/ApiKeyStore.h"
+#include "storage/DeliveryLog.h"
+#include "storage/DeliveryQueue.h"
+#include "storage/EventCatalog.h"
+#include "storage/WebhookStore.h"
+
+#include <QCoreApplication>
+#include <QJsonDocument>
+#include <QRegularExpression>
+
+namespace outhook::api {
+
+ApiRouter::ApiRouter(std::shared_ptr<Database> db, const Clock& clock, TransportFactory transport, QObject* parent)
+    : QObject(parent)
+    , m_db(std::move(db))
+    , m_clock(clock)
+    , m_catalog(std::make_unique<EventCatalog>(m_db, clock))
+    , m_webhooks(std::make_unique<WebhookStore>(m_db, *m_catalog, clock))
+    , m_emitter(std::make_unique<Emitter>(m_db, *m_catalog, clock))
+    , m_log(std::make_unique<DeliveryLog>(m_db))
+    , m_queue(std::make_unique<DeliveryQueue>(m_db, clock, "api"))
+    , m_keys(std::make_unique<ApiKeyStore>(m_db, clock))
+    , m_tests(std::make_unique<TestSender>(m_db, clock, transport()))
+{
+    connect(m_tests.get(), &TestSender::finished, this, &ApiRouter::onTestFinished);
+}
+
+ApiRouter::~ApiRouter() = default;
+
+void ApiRouter::setOnQueued(std::function<void()> callback)
+{
+    m_onQueued = callback;
+    m_emitter->setOnQueued(std::move(callback));
+}
+
+void ApiRouter::handle(const ApiRequest& request, const Reply& reply)
+{
+    Context c{request,
+              reply,
+              QStringLiteral("req_") +
+                  QString::fromLatin1(signing::randomBytes(9).toBase64(QByteArray::Base64UrlEncoding)),
+              {},
+              {}};
+    struct Entry
+    {
+        QByteArray method;
+        const char* pattern;
+        const char* scope;
+        Handler handler;
+    };
+    static const Entry table[] = {
+        {"GET", "^/api/v1/webhooks/events$", "webhooks:read", &ApiRouter::listEventTypes},
+        {"POST", "^/api/v1/webhooks/events$", "webhooks:write", &ApiRouter::addEventType},
+        {"GET", "^/api/v1/webhooks$", "webhooks:read", &ApiRouter::listWebhooks},
+        {"POST", "^/api/v1/webhooks$", "webhooks:write", &ApiRouter::createWebhook},
+        {"GET", "^/api/v1/webhooks/([^/]+)$", "webhooks:read", &ApiRouter::getWebhook},
+        {"PATCH", "^/api/v1/webhooks/([^/]+)$", "webhooks:write", &ApiRouter::patchWebhook},
+        {"DELETE", "^/api/v1/webhooks/([^/]+)$", "webhooks:write", &ApiRouter::deleteWebhook},
+        {"POST", "^/api/v1/webhooks/([^/]+)/rotate-secret$", "webhooks:write", &ApiRouter::rotateSecret},
+        {"POST", "^/api/v1/webhooks/([^/]+)/test$", "deliveries:write", &ApiRouter::testWebhook},
+        {"POST", "^/api/v1/webhooks/([^/]+)/recover$", "deliveries:write", &ApiRouter::recoverWebhook},
+        {"POST", "^/api/v1/events$", "events:write", &ApiRouter::ingestEvent},
+        {"GET", "^/api/v1/deliveries$", "deliveries:read", &ApiRouter::listDeliveries},
+        {"GET", "^/api/v1/deliveries/([^/]+)$", "deliveries:read", &ApiRouter::getDelivery},
+        {"POST", "^/api/v1/deliveries/([^/]+)/resend$", "deliveries:write", &ApiRouter::resendDelivery},
+    };
+    bool pathKnown = false;
+    for (const Entry& e : table) {
+        const QRegularExpression re(QLatin1String(e.pattern));
+        const auto match = re.match(request.path);
+        if (!match.hasMatch())
+            continue;
+        pathKnown = true;
+        if (e.method != request.method)
+            continue;
+        c.args = match.capturedTexts().mid(1);
+        if (!authorize(c, QLatin1String(e.scope)))
+            return;
+        (this->*e.handler)(c);
+        return;
+    }
+    if (pathKnown)
+        c.fail(405, QStringLiteral("method_not_allowed"),
+               tr("%1 is not allowed on %2").arg(QString::fromLatin1(request.method), request.path));
+    else
+        c.fail(404, QStringLiteral("not_found"), tr("No such endpoint: %1").arg(request.path));
+}
+
+bool ApiRouter::authorize(Context& c, const QString& scope)
+{
+    const QByteArray auth = c.request.header("authorization");
+    if (!auth.startsWith("Bearer ")) {
+        c.fail(401, QStringLiteral("unauthorized"), tr("Send an API key as \"Authorization: Bearer <key>\""));
+        return false;
+    }
+    const auto key = m_keys->authenticate(QString::fromLatin1(auth.mid(7).trimmed()));
+    if (!key) {
+        if (key.error().kind == Error::Kind::Storage)
+            c.fail(key.error());
+        else
+            c.fail(401, QStringLiteral("unauthorized"), tr("Invalid or revoked API key"));
+        return false;
+    }
+    c.key = *key;
+    if (!key->scopes.contains(scope)) {
+        c.fail(403, QStringLiteral("forbidden"), tr("This API key lacks the \"%1\" scope").arg(scope));
+        return false;
+    }
+    return true;
+}
+
+std::optional<QJsonObject> ApiRouter::jsonBody(Context& c)
+{
+    const QByteArray type = c.request.header("content-type").split(';').first().trimmed().toLower();
+    if (type != "application/json") {
+        c.fail(415, QStringLiteral("unsupported_media_type"), tr("Send the body as Content-Type: application/json"));
+        return std::nullopt;
+    }
+    if (c.request.body.size() > kMaxBodyBytes) {
+        c.fail(413, QStringLiteral("payload_too_large"), tr("Request bodies are limited to 1 MiB"));
+        return std::nullopt;
+    }
+    QJsonParseError error;
+    const QJsonDocument doc = QJsonDocument::fromJson(c.request.body, &error);
+    if (error.error != QJsonParseError::NoError) {
+        c.fail(400, QStringLiteral("malformed_json"),
+               tr("The body is not valid JSON: %1 at offset %2").arg(error.errorString()).arg(error.offset));
+        return std::nullopt;
+    }
+    if (!doc.isObject()) {
+        c.fail(400, QStringLiteral("malformed_json"), tr("The body must be a JSON object"));
+        return std::nullopt;
+    }
+    return doc.object();
+}
+
+std::optional<qint64> ApiRouter::idArg(Context& c, int index)
+{
+    bool ok = false;
+    const qint64 id = c.args.value(index).toLongLong(&ok);
+    if (!ok || id <= 0) {
+        c.fail(404, QStringLiteral("not_found"), tr("\"%1\" is not an id").arg(c.args.value(index)));
+        return std::nullopt;
+    }
+    return id;
+}
+
+} // namespace outhook::api

@@ -1,0 +1,81 @@
+#pragma once
+
+#include "api/ApiTypes.h"
+#include "delivery/Transport.h"
+#include "storage/Database.h"
+#include "util/Clock.h"
+
+#include <QObject>
+#include <memory>
+
+namespace outhook {
+class ApiKeyStore;
+class DeliveryLog;
+class DeliveryQueue;
+class Emitter;
+class EventCatalog;
+class TestSender;
+class WebhookStore;
+struct ApiKey;
+struct TestSendResult;
+} // namespace outhook
+
+namespace outhook::api {
+
+// The REST API under /api/v1, independent of the HTTP server: authenticates the bearer key, checks the
+// route's scope, runs the handler and answers in the {"data", "meta"} envelope, or with a JSON error.
+// Every write is one store call, which validates first and writes in one transaction: a refused request
+// changes nothing.
+class ApiRouter : public QObject
+{
+    Q_OBJECT
+public:
+    static constexpr qint64 kMaxBodyBytes = 1024 * 1024;
+
+    ApiRouter(std::shared_ptr<Database> db, const Clock& clock, TransportFactory transport, QObject* parent = nullptr);
+    ~ApiRouter() override;
+
+    // Called after a commit that queued deliveries, so an engine in this process sends them at once.
+    void setOnQueued(std::function<void()> callback);
+
+    // Answers through `reply`, immediately or (for test sends) once the attempt is done.
+    void handle(const ApiRequest& request, const Reply& reply);
+
+private:
+    struct Context;
+    using Handler = void (ApiRouter::*)(Context&);
+
+    bool authorize(Context& c, const QString& scope);
+    std::optional<QJsonObject> jsonBody(Context& c);
+    std::optional<qint64> idArg(Context& c, int index);
+
+    void listWebhooks(Context& c);
+    void getWebhook(Context& c);
+    void createWebhook(Context& c);
+    void patchWebhook(Context& c);
+    void deleteWebhook(Context& c);
+    void rotateSecret(Context& c);
+    void testWebhook(Context& c);
+    void recoverWebhook(Context& c);
+    void listEventTypes(Context& c);
+    void addEventType(Context& c);
+    void ingestEvent(Context& c);
+    void listDeliveries(Context& c);
+    void getDelivery(Context& c);
+    void resendDelivery(Context& c);
+    void onTestFinished(quint64 tag, const TestSendResult& result);
+
+    std::shared_ptr<Database> m_db;
+    const Clock& m_clock;
+    std::unique_ptr<EventCatalog> m_catalog;
+    std::unique_ptr<WebhookStore> m_webhooks;
+    std::unique_ptr<Emitter> m_emitter;
+    std::unique_ptr<DeliveryLog> m_log;
+    std::unique_ptr<DeliveryQueue> m_queue;
+    std::unique_ptr<ApiKeyStore> m_keys;
+    std::unique_ptr<TestSender> m_tests;
+    QHash<quint64, QPair<Reply, QString>> m_pendingTests; // tag → reply, request id
+    std::function<void()> m_onQueued;
+};
+
+} // namespace outhook::api

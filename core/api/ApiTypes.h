@@ -1,0 +1,41 @@
+#pragma once
+
+#include "model/HeaderList.h"
+#include "util/Result.h"
+
+#include <QJsonObject>
+#include <QJsonValue>
+#include <QUrlQuery>
+#include <functional>
+
+namespace outhook::api {
+
+// One HTTP request as the router sees it: no sockets, so routing is testable with plain values.
+struct ApiRequest
+{
+    QByteArray method; // upper case
+    QString path;      // decoded, without the query
+    QUrlQuery query;
+    RawHeaders headers;
+    QByteArray body;
+    QByteArray header(const QByteArray& name) const;
+};
+
+struct ApiResponse
+{
+    int status = 200;
+    RawHeaders headers;
+    QByteArray body;
+};
+
+using Reply = std::function<void(ApiResponse)>;
+
+// JSON bodies and errors in the API's envelope.
+ApiResponse jsonResponse(int status, const QJsonValue& data, const QString& requestId,
+                         const QJsonObject& extraMeta = {});
+ApiResponse errorResponse(int status, const QString& code, const QString& message, const QString& requestId,
+                          const FieldErrors& fields = {});
+// Maps a core Error onto its HTTP status and error code.
+ApiResponse errorResponse(const Error& e, const QString& requestId);
+
+} // namespace outhook::api

@@ -1,0 +1,166 @@
+#include "api/WebhookInput.h"
+
+#include "model/WebhookValidator.h"
+
+#include <QCoreApplication>
+#include <QJsonArray>
+#include <QSet>
+#include <QUrl>
+
+namespace outhook::api {
+
+namespace {
+
+QString tr(const char* text)
+{
+    return QCoreApplication::translate("WebhookInput", text);
+}
+
+const QSet<QString>& knownFields()
+{
+    static const QSet<QString> fields{QStringLiteral("url"),
+                                      QStringLiteral("events"),
+                                      QStringLiteral("name"),
+                                      QStringLiteral("is_active"),
+                                      QStringLiteral("headers"),
+                                      QStringLiteral("retry_count"),
+                                      QStringLiteral("retry_schedule"),
+                                      QStringLiteral("timeout_seconds"),
+                                      QStringLiteral("auth")};
+    return fields;
+}
+
+bool isInteger(const QJsonValue& v)
+{
+    return v.isDouble() && v.toDouble() == double(v.toInteger()) && std::abs(v.toDouble()) < 1e12;
+}
+
+} // namespace
+
+RetrySchedule scheduleForRetryCount(int count)
+{
+    QList<qint64> delays;
+    qint64 d = 300;
+    for (int i = 0; i < count; ++i) {
+        delays << d;
+        d = std::min<qint64>(d * 2, 86400);
+    }
+    return RetrySchedule(delays);
+}
+
+FieldErrors applyWebhookJson(const QJsonObject& body, Webhook& w, InputMode mode)
+{
+    FieldErrors errors;
+    auto typeError = [&errors](const QString& field, const QString& expected) {
+        errors.append({field, tr("Must be %1").arg(expected)});
+    };
+    for (auto it = body.begin(); it != body.end(); ++it) {
+        if (!knownFields().contains(it.key()))
+            errors.append({it.key(), tr("Unknown field")});
+    }
+    if (mode == InputMode::Create) {
+        if (!body.contains(QStringLiteral("url")))
+            errors.append({QStringLiteral("url"), tr("URL is required")});
+        if (!body.contains(QStringLiteral("events")))
+            errors.append({QStringLiteral("events"), tr("Choose at least one event type")});
+    }
+    if (const QJsonValue v = body.value(QStringLiteral("url")); !v.isUndefined()) {
+        if (v.isString())
+            w.url = v.toString();
+        else
+            typeError(QStringLiteral("url"), tr("a string"));
+    }
+    if (const QJsonValue v = body.value(QStringLiteral("name")); !v.isUndefined()) {
+        if (v.isString())
+            w.name = v.toString();
+        else
+            typeError(QStringLiteral("name"), tr("a string"));
+    } else if (mode == InputMode::Create) {
+        w.name = QUrl(w.url).host(); // a readable default: the endpoint's host
+    }
+    if (const QJsonValue v = body.value(QStringLiteral("events")); !v.isUndefined()) {
+        if (!v.isArray() || v.toArray().size() > 1000) {
+            typeError(QStringLiteral("events"), tr("an array of event type names"));
+        } else {
+            w.events.clear();
+            const QJsonArray a = v.toArray();
+            for (qsizetype i = 0; i < a.size(); ++i) {
+                if (a.at(i).isString())
+                    w.events << a.at(i).toString();
+                else
+                    typeError(QStringLiteral("events[%1]").arg(i), tr("a string"));
+            }
+        }
+    }
+    if (const QJsonValue v = body.value(QStringLiteral("is_active")); !v.isUndefined()) {
+        if (v.isBool())
+            w.isActive = v.toBool();
+        else
+            typeError(QStringLiteral("is_active"), tr("true or false"));
+    }
+    if (const QJsonValue v = body.value(QStringLiteral("timeout_seconds")); !v.isUndefined()) {
+        if (isInteger(v))
+            w.timeoutSeconds = int(std::clamp<qint64>(v.toInteger(), -1, 1000000));
+        else
+            typeError(QStringLiteral("timeout_seconds"), tr("a whole number of seconds"));
+    }
+    if (const QJsonValue v = body.value(QStringLiteral("retry_count")); !v.isUndefined()) {
+        if (!isInteger(v) || v.toInteger() < 0 || v.toInteger() > WebhookValidator::kMaxRetries)
+            errors.append({QStringLiteral("retry_count"),
+                           tr("Must be a whole number from 0 to %1").arg(WebhookValidator::kMaxRetries)});
+        else
+            w.retrySchedule = scheduleForRetryCount(int(v.toInteger()));
+    }
+    if (const QJsonValue v = body.value(QStringLiteral("retry_schedule")); !v.isUndefined()) {
+        QList<qint64> delays;
+        bool ok = v.isArray() && v.toArray().size() <= 100;
+        for (const QJsonValue& d : v.toArray())
+            ok = ok && isInteger(d) && (delays << d.toInteger(), true);
+        if (ok)
+            w.retrySchedule = RetrySchedule(delays);
+        else
+            typeError(QStringLiteral("retry_schedule"), tr("an array of delays in seconds"));
+    }
+    if (const QJsonValue v = body.value(QStringLiteral("headers")); !v.isUndefined()) {
+        if (!v.isObject() || v.toObject().size() > 1000) {
+            typeError(QStringLiteral("headers"), tr("an object of header names to string values"));
+        } else {
+            HeaderList headers;
+            const QJsonObject o = v.toObject();
+            for (auto it = o.begin(); it != o.end(); ++it) {
+                if (!it.value().isString()) {
+                    typeError(QStringLiteral("headers.%1").arg(it.key()), tr("a string"));
+                    continue;
+                }
+                bool secret = false;
+                for (const Header& old : std::as_const(w.headers))
+                    secret |= old.secret && old.name.compare(it.key(), Qt::CaseInsensitive) == 0;
+                headers.append({it.key(), it.value().toString(), secret});
+            }
+            w.headers = headers;
+        }
+    }
+    if (const QJsonValue v = body.value(QStringLiteral("auth")); !v.isUndefined()) {
+        const QJsonObject a = v.toObject();
+        AuthConfig::Type type;
+        if (!v.isObject() || !a.value(QStringLiteral("type")).isString() ||
+            !AuthConfig::parseType(a.value(QStringLiteral("type")).toString(), &type)) {
+            errors.append(
+                {QStringLiteral("auth.type"), tr("Auth must be {\"type\": \"none\" | \"basic\" | \"bearer\", ...}")});
+        } else {
+            AuthConfig auth{type, {}, {}, {}};
+            for (const char* key : {"username", "password", "token"}) {
+                const QJsonValue f = a.value(QLatin1String(key));
+                if (!f.isUndefined() && !f.isString())
+                    typeError(QStringLiteral("auth.") + QLatin1String(key), tr("a string"));
+            }
+            auth.username = a.value(QStringLiteral("username")).toString();
+            auth.password = a.value(QStringLiteral("password")).toString();
+            auth.token = a.value(QStringLiteral("token")).toString();
+            w.auth = auth;
+        }
+    }
+    return errors;
+}
+
+} // namespace outhook::api
