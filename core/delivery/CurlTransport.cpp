@@ -1,7 +1,9 @@
 #include "delivery/CurlTransport.h"
 
 #include <QElapsedTimer>
+#include <QDir>
 #include <QFile>
+#include <QTemporaryFile>
 #include <QHash>
 #include <QHostAddress>
 #include <QPointer>
@@ -195,8 +197,10 @@ struct CurlTransport::Private
     Options options;
     CURLM* multi = nullptr;
     QTimer* timer = nullptr;
-    QByteArray caBundle;
-    curl_blob caBlob{};
+    // The trusted CAs as one file: curl matches reusable connections by the CA *path* (a blob would be
+    // compared byte by byte, ~200 KB per candidate connection per request) and caches the parsed store.
+    QTemporaryFile caFile;
+    QByteArray caPath;
     curl_slist* resolveList = nullptr;
     std::unordered_map<CURL*, std::unique_ptr<Transfer>> transfers;
     std::vector<CURL*> idleHandles;
@@ -230,6 +234,7 @@ CurlTransport::Private::Private(CurlTransport* owner, const Options& o)
 {
     initCurlOnce();
 
+    QByteArray caBundle;
     QFile system(QString::fromLatin1(SystemCaBundle));
     if (system.open(QIODevice::ReadOnly))
         caBundle = system.readAll();
@@ -243,9 +248,10 @@ CurlTransport::Private::Private(CurlTransport* owner, const Options& o)
             caBundle += '\n';
         caBundle += file.readAll();
     }
-    caBlob.data = caBundle.data();
-    caBlob.len = size_t(caBundle.size());
-    caBlob.flags = CURL_BLOB_NOCOPY; // caBundle outlives every handle
+    caFile.setFileTemplate(QDir::tempPath() + QStringLiteral("/outhook-ca-XXXXXX.pem"));
+    if (!caFile.open() || caFile.write(caBundle) != caBundle.size() || !caFile.flush())
+        qWarning("CurlTransport: cannot write the CA bundle to %s", qPrintable(caFile.fileName()));
+    caPath = QFile::encodeName(caFile.fileName());
 
     for (const QString& entry : std::as_const(options.resolveOverrides)) {
         if (curl_slist* grown = curl_slist_append(resolveList, entry.toUtf8().constData()))
@@ -467,7 +473,8 @@ bool CurlTransport::Private::configure(CURL* easy, Transfer& t)
     check(curl_easy_setopt(easy, CURLOPT_FOLLOWLOCATION, 0L));
     check(curl_easy_setopt(easy, CURLOPT_SSL_VERIFYPEER, 1L));
     check(curl_easy_setopt(easy, CURLOPT_SSL_VERIFYHOST, 2L));
-    check(curl_easy_setopt(easy, CURLOPT_CAINFO_BLOB, &caBlob));
+    check(curl_easy_setopt(easy, CURLOPT_CAINFO, caPath.constData()));
+    check(curl_easy_setopt(easy, CURLOPT_CA_CACHE_TIMEOUT, 86400L));
     check(curl_easy_setopt(easy, CURLOPT_CAPATH, static_cast<char*>(nullptr)));
     check(curl_easy_setopt(easy, CURLOPT_OPENSOCKETFUNCTION, &onOpenSocket));
     check(curl_easy_setopt(easy, CURLOPT_OPENSOCKETDATA, &t));
