@@ -6,6 +6,7 @@
 #include <openssl/evp.h>
 
 #include <memory>
+#include <vector>
 
 namespace outhook::signing {
 
