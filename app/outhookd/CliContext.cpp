@@ -1,5 +1,6 @@
 #include "CliContext.h"
 
+#include "Log.h"
 #include "delivery/CurlTransport.h"
 
 #include <QCoreApplication>
@@ -10,16 +11,51 @@
 
 namespace outhook::cli {
 
+bool CliContext::loadConfig()
+{
+    static bool loaded = false;
+    if (!loaded && !configPath.isEmpty()) {
+        const QList<ConfigProblem> problems = checkConfigFile(configPath);
+        for (const ConfigProblem& problem : problems)
+            err << formatConfigProblem(configPath, problem) << Qt::endl;
+        if (!problems.isEmpty())
+            return false;
+        config = loadConfigFile(configPath);
+    }
+    loaded = true;
+    // Lists from flags replace the file's lists: an operator debugging one range should not inherit the rest.
+    if (caFiles.isEmpty() && config.caFiles)
+        caFiles = *config.caFiles;
+    if (allowedDestinations.isEmpty() && config.allowedDestinations)
+        allowedDestinations = *config.allowedDestinations;
+    if (!durability)
+        durability = config.durability;
+    const QString formatText = !logFormatFlag.isEmpty() ? logFormatFlag : config.logFormat;
+    if (!formatText.isEmpty()) {
+        const auto format = log::parseFormat(formatText);
+        if (!format) {
+            err << "outhookd: --log-format must be text or json" << Qt::endl;
+            return false;
+        }
+        log::setFormat(*format);
+    }
+    return true;
+}
+
 bool CliContext::openDatabase()
 {
     if (db)
         return true;
-    const auto url = DatabaseUrl::parse(DatabaseUrl::resolve(dbFlag));
+    // --db wins, then the config file, then $OUTHOOK_DB, then the default file.
+    const QString chosen = !dbFlag.isEmpty() ? dbFlag : config.databaseUrl;
+    const auto url = DatabaseUrl::parse(DatabaseUrl::resolve(chosen));
     if (!url) {
         err << "outhookd: " << url.error().message << Qt::endl;
         return false;
     }
-    auto opened = Database::open(*url);
+    Database::Options options;
+    options.durability = durability.value_or(Database::Durability::Normal);
+    auto opened = Database::open(*url, options);
     if (!opened) {
         err << "outhookd: " << opened.error().message << Qt::endl;
         return false;
@@ -123,6 +159,10 @@ SubParser::SubParser(CliContext& ctx, const QString& name, const QString& descri
     , m_allow(QStringLiteral("allow-destination"),
               QStringLiteral("Allow sending to a private/loopback range, e.g. 127.0.0.0/8 (repeatable)."),
               QStringLiteral("cidr"))
+    , m_config(QStringLiteral("config"), QStringLiteral("Read settings from this INI file (flags win)."),
+               QStringLiteral("file"))
+    , m_logFormat(QStringLiteral("log-format"), QStringLiteral("Log lines as text (default) or json."),
+                  QStringLiteral("format"))
     , m_help({QStringLiteral("h"), QStringLiteral("help")}, QStringLiteral("Show this help."))
 {
     ctx.commandName = name;
@@ -132,6 +172,8 @@ SubParser::SubParser(CliContext& ctx, const QString& name, const QString& descri
     m_parser.addOption(m_json);
     m_parser.addOption(m_caFile);
     m_parser.addOption(m_allow);
+    m_parser.addOption(m_config);
+    m_parser.addOption(m_logFormat);
     m_parser.addOption(m_help);
 }
 
@@ -155,6 +197,12 @@ int SubParser::parse(const QStringList& args, int minPositional, int maxPosition
         m_ctx.json = true;
     m_ctx.caFiles += m_parser.values(m_caFile);
     m_ctx.allowedDestinations += m_parser.values(m_allow);
+    if (m_parser.isSet(m_config))
+        m_ctx.configPath = m_parser.value(m_config);
+    if (m_parser.isSet(m_logFormat))
+        m_ctx.logFormatFlag = m_parser.value(m_logFormat);
+    if (!m_ctx.loadConfig())
+        return Validation;
     const int n = int(m_parser.positionalArguments().size());
     if (n < minPositional)
         return m_ctx.usage(QStringLiteral("missing argument"));

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "ServiceConfig.h"
 #include "delivery/Dispatcher.h"
 #include "storage/Database.h"
 #include "storage/EventCatalog.h"
@@ -37,14 +38,22 @@ public:
     QTextStream& err;
     QString dbFlag;
     bool json = false;
-    QStringList caFiles;             // --ca-file, repeatable
-    QStringList allowedDestinations; // --allow-destination CIDR, repeatable
-    QString commandName;             // "webhooks add", for messages
+    QStringList caFiles;                            // --ca-file, repeatable
+    QStringList allowedDestinations;                // --allow-destination CIDR, repeatable
+    QString commandName;                            // "webhooks add", for messages
+    QString configPath;                             // --config FILE
+    QString logFormatFlag;                          // --log-format text|json
+    ServiceConfig config;                           // what configPath holds, once loaded
+    std::optional<Database::Durability> durability; // --durability, else the file's, else Normal
 
     SystemClock clock;
     std::shared_ptr<Database> db;
     std::unique_ptr<EventCatalog> catalog;
     std::unique_ptr<WebhookStore> webhooks;
+
+    // Checks and loads --config (once), then applies what flags left open: the database URL, CA files,
+    // allowed destinations, durability and the log format. Prints every problem and returns false.
+    bool loadConfig();
 
     // Opens (and migrates) the database once. Prints the error and returns false on failure.
     bool openDatabase();
@@ -83,6 +92,8 @@ private:
     QCommandLineOption m_json;
     QCommandLineOption m_caFile;
     QCommandLineOption m_allow;
+    QCommandLineOption m_config;
+    QCommandLineOption m_logFormat;
     QCommandLineOption m_help;
 };
 
@@ -93,6 +104,7 @@ int runDeliveries(CliContext& ctx, const QStringList& args);
 int runDispatch(CliContext& ctx, const QStringList& args, bool serve);
 int runTest(CliContext& ctx, const QStringList& args);
 int runApiKeys(CliContext& ctx, const QStringList& args);
+int runConfig(CliContext& ctx, const QStringList& args);
 
 // Integer id argument (> 0). Returns false when the text is not one.
 bool parseId(const QString& text, qint64* id);

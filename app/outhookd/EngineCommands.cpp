@@ -1,7 +1,10 @@
 #include "CliContext.h"
+#include "Log.h"
+#include "ServiceLifecycle.h"
 #include "SignalWatcher.h"
 
 #include "api/ApiServer.h"
+#include "api/Metrics.h"
 #include "delivery/Engine.h"
 #include "delivery/TestSender.h"
 #include "model/DeliveryJson.h"
@@ -12,6 +15,18 @@
 
 namespace outhook::cli {
 
+namespace {
+
+// A flag when given, else the config file's value, else the default.
+QString setting(SubParser& p, const QCommandLineOption& flag, const QString& fromFile, const QString& fallback)
+{
+    if (p.parser().isSet(flag))
+        return p.parser().value(flag);
+    return fromFile.isEmpty() ? fallback : fromFile;
+}
+
+} // namespace
+
 // `dispatch` and `serve`: run the dispatcher until idle (dispatch --until-idle) or until SIGINT/SIGTERM.
 int runDispatch(CliContext& ctx, const QStringList& args, bool serve)
 {
@@ -21,21 +36,22 @@ int runDispatch(CliContext& ctx, const QStringList& args, bool serve)
                       : QStringLiteral("Send everything that is due."));
     const QCommandLineOption untilIdle(QStringLiteral("until-idle"),
                                        QStringLiteral("Exit 0 once nothing is due or in flight."));
-    const QCommandLineOption concurrency(QStringLiteral("concurrency"),
-                                         QStringLiteral("Requests in flight at most (default 64)."),
-                                         QStringLiteral("n"), QStringLiteral("64"));
+    const QCommandLineOption concurrency(
+        QStringLiteral("concurrency"), QStringLiteral("Requests in flight at most (default 64)."), QStringLiteral("n"));
     const QCommandLineOption shutdown(
         QStringLiteral("shutdown-timeout"),
-        QStringLiteral("On SIGTERM, wait this long for requests in flight (default 10s)."), QStringLiteral("duration"),
-        QStringLiteral("10s"));
+        QStringLiteral("On SIGTERM, wait this long for requests in flight (default 10s)."), QStringLiteral("duration"));
     const QCommandLineOption autoDisable(QStringLiteral("auto-disable-after"),
                                          QStringLiteral("Deactivate a webhook failing this long (default 5d)."),
-                                         QStringLiteral("duration"), QStringLiteral("5d"));
+                                         QStringLiteral("duration"));
     const QCommandLineOption lease(
         QStringLiteral("lease"),
         QStringLiteral("How long a claimed delivery stays reserved without a heartbeat; "
                        "another engine takes over a dead engine's work after this (default 20s)."),
-        QStringLiteral("duration"), QStringLiteral("20s"));
+        QStringLiteral("duration"));
+    const QCommandLineOption durability(QStringLiteral("durability"),
+                                        QStringLiteral("SQLite sync: normal (default) or full (fsync each commit)."),
+                                        QStringLiteral("normal|full"));
     const QCommandLineOption api(QStringLiteral("api"),
                                  QStringLiteral("Serve the REST API on HOST:PORT (e.g. 127.0.0.1:8080)."),
                                  QStringLiteral("host:port"));
@@ -50,33 +66,42 @@ int runDispatch(CliContext& ctx, const QStringList& args, bool serve)
     } else {
         p.addOption(untilIdle);
     }
-    for (const auto* o : {&concurrency, &shutdown, &autoDisable, &lease})
+    for (const auto* o : {&concurrency, &shutdown, &autoDisable, &lease, &durability})
         p.addOption(*o);
     if (int rc = p.parse(args, 0, 0); rc >= 0)
         return rc;
 
+    const ServiceConfig& file = ctx.config;
     Dispatcher::Options options = ctx.dispatcherOptions();
     FieldErrors errors;
     bool ok = false;
-    options.concurrency = p.parser().value(concurrency).toInt(&ok);
+    options.concurrency = setting(p, concurrency, file.concurrency, QStringLiteral("64")).toInt(&ok);
     if (!ok || options.concurrency < 1 || options.concurrency > 4096)
         errors.append({QStringLiteral("concurrency"), QStringLiteral("Concurrency must be between 1 and 4096")});
-    const auto drain = time::parseDurationSeconds(p.parser().value(shutdown));
+    const auto drain = time::parseDurationSeconds(setting(p, shutdown, file.shutdownTimeout, QStringLiteral("10s")));
     if (!drain || *drain > 3600)
         errors.append(
             {QStringLiteral("shutdown_timeout"), QStringLiteral("Shutdown timeout must be a duration up to 1h")});
-    const auto disableAfter = time::parseDurationSeconds(p.parser().value(autoDisable));
+    const auto disableAfter =
+        time::parseDurationSeconds(setting(p, autoDisable, file.autoDisableAfter, QStringLiteral("5d")));
     if (!disableAfter || *disableAfter < 60)
         errors.append(
             {QStringLiteral("auto_disable_after"), QStringLiteral("Auto-disable period must be at least 1m")});
     else
         options.autoDisableAfterMs = *disableAfter * 1000;
-    const auto leaseSeconds = time::parseDurationSeconds(p.parser().value(lease));
+    const auto leaseSeconds = time::parseDurationSeconds(setting(p, lease, file.lease, QStringLiteral("20s")));
     if (!leaseSeconds || *leaseSeconds < 2 || *leaseSeconds > 3600)
         errors.append({QStringLiteral("lease"), QStringLiteral("Lease must be between 2s and 1h")});
     else {
         options.leaseMs = *leaseSeconds * 1000;
         options.heartbeatMs = std::max<qint64>(500, options.leaseMs / 4);
+    }
+    if (p.parser().isSet(durability)) {
+        const QString d = p.parser().value(durability);
+        if (d == QLatin1String("normal") || d == QLatin1String("full"))
+            ctx.durability = d == QLatin1String("full") ? Database::Durability::Full : Database::Durability::Normal;
+        else
+            errors.append({QStringLiteral("durability"), QStringLiteral("Durability must be normal or full")});
     }
     if (!errors.isEmpty())
         return ctx.fail(Error::validation(errors));
@@ -87,12 +112,17 @@ int runDispatch(CliContext& ctx, const QStringList& args, bool serve)
         return Storage;
 
     std::optional<QPair<QHostAddress, quint16>> listenOn;
-    if (serve && p.parser().isSet(api)) {
-        const auto parsed = api::ApiServer::parseListen(p.parser().value(api));
+    const QString listenText = serve ? setting(p, api, file.apiListen, QString()) : QString();
+    if (!listenText.isEmpty()) {
+        const auto parsed = api::ApiServer::parseListen(listenText);
         if (!parsed)
             return ctx.usage(parsed.error().message);
         listenOn = *parsed;
     }
+    // The TLS pair comes from one place: both flags, or else the file's.
+    const bool tlsFromFlags = p.parser().isSet(apiCert) || p.parser().isSet(apiKey);
+    const QString certFile = tlsFromFlags ? p.parser().value(apiCert) : file.apiCert;
+    const QString keyFile = tlsFromFlags ? p.parser().value(apiKey) : file.apiKey;
 
     Engine engine(ctx.db, ctx.clock, options, transport);
     std::unique_ptr<api::ApiRouter> router;
@@ -100,33 +130,48 @@ int runDispatch(CliContext& ctx, const QStringList& args, bool serve)
     if (listenOn) {
         router = std::make_unique<api::ApiRouter>(ctx.db, ctx.clock, transport);
         router->setOnQueued([&engine] { engine.wake(); });
+        QObject::connect(&engine, &Engine::attemptFinished, router.get(),
+                         [m = &router->metrics()](qint64, int status, const QString& errorClass, qint64 durationMs,
+                                                  DeliveryStatus outcome) {
+                             m->recordAttempt(status, errorClass, durationMs, outcome);
+                         });
+        QObject::connect(&engine, &Engine::inFlightChanged, router.get(),
+                         [m = &router->metrics()](int n) { m->setInFlight(n); });
         server = std::make_unique<api::ApiServer>(router.get());
-        const auto port =
-            server->listen(listenOn->first, listenOn->second, p.parser().value(apiCert), p.parser().value(apiKey));
+        const auto port = server->listen(listenOn->first, listenOn->second, certFile, keyFile);
         if (!port) {
-            ctx.err << "outhookd: " << port.error().message << Qt::endl;
+            log::error(port.error().message);
             return Failed;
         }
-        ctx.err << "outhookd: API listening on " << (p.parser().isSet(apiCert) ? "https://" : "http://")
-                << listenOn->first.toString() << ':' << *port << "/api/v1" << Qt::endl;
+        logRequests(*server);
+        const QString scheme = certFile.isEmpty() ? QStringLiteral("http://") : QStringLiteral("https://");
+        log::info(QStringLiteral("API listening on ") + scheme + listenOn->first.toString() + QLatin1Char(':') +
+                      QString::number(*port) + QStringLiteral("/api/v1"),
+                  {{QStringLiteral("port"), int(*port)}});
     }
     SignalWatcher watcher;
     int exitCode = Ok;
     const int drainMs = int(*drain * 1000);
     QObject::connect(&watcher, &SignalWatcher::terminationRequested, &engine, [&](int sig) {
-        ctx.err << "outhookd: signal " << sig << ", finishing requests in flight (up to " << *drain << "s)" << Qt::endl;
+        log::info(QStringLiteral("signal %1, finishing requests in flight (up to %2s)").arg(sig).arg(*drain),
+                  {{QStringLiteral("signal"), sig}});
         engine.stop(drainMs);
     });
-    QObject::connect(&engine, &Engine::storageError, &engine,
-                     [&](const QString& message) { ctx.err << "outhookd: " << message << Qt::endl; });
+    QObject::connect(&watcher, &SignalWatcher::reloadRequested, &engine,
+                     [&] { reloadConfig(ctx, engine, p.parser().isSet(autoDisable)); });
+    logEngine(engine);
     if (!serve && p.parser().isSet(untilIdle))
         QObject::connect(&engine, &Engine::idle, &engine, [&] { engine.stop(drainMs); });
     QObject::connect(&engine, &Engine::stopped, qApp, &QCoreApplication::quit, Qt::QueuedConnection);
     engine.start();
     if (serve)
-        ctx.err << "outhookd: engine running on " << ctx.db->url().displayString() << " (concurrency "
-                << options.concurrency << ")" << Qt::endl;
+        log::info(QStringLiteral("engine running on %1 (concurrency %2)")
+                      .arg(ctx.db->url().displayString())
+                      .arg(options.concurrency),
+                  {{QStringLiteral("concurrency"), options.concurrency}});
     QCoreApplication::exec();
+    if (serve)
+        log::info(QStringLiteral("engine stopped"));
     return exitCode;
 }
 

@@ -6,7 +6,7 @@ class QSocketNotifier;
 
 namespace outhook::cli {
 
-// Turns SIGINT/SIGTERM into a Qt signal on the main thread (self-pipe trick): the handler only writes
+// Turns SIGINT/SIGTERM (and SIGHUP) into a Qt signal on the main thread (self-pipe trick): the handler only writes
 // a byte, everything else happens in the event loop.
 class SignalWatcher : public QObject
 {
@@ -17,6 +17,7 @@ public:
 
 Q_SIGNALS:
     void terminationRequested(int signal);
+    void reloadRequested(); // SIGHUP
 
 private:
     QSocketNotifier* m_notifier = nullptr;

@@ -1,4 +1,5 @@
 #include "CliContext.h"
+#include "Log.h"
 
 #include <QCoreApplication>
 #include <cstdio>
@@ -7,7 +8,7 @@ using namespace outhook::cli;
 
 namespace {
 
-const char* kTopHelp = R"(Usage: outhookd [--db URL] <command> [options]
+const char* kTopHelp = R"(Usage: outhookd [--config FILE] [--db URL] <command> [options]
 
 Outhook's headless engine and scriptable CLI.
 
@@ -24,8 +25,11 @@ Commands:
   deliveries list|show|resend|recover
                                    The delivery log
   test WEBHOOK_ID [--event TYPE]   Send a sample payload now and print the reply
+  config check FILE                Validate a config file; prints FILE:LINE: problems
 
 Global options:
+  --config FILE  Settings from an INI file (see outhookd.conf.example); flags override it.
+  --log-format text|json   Log lines (serve, dispatch) as text (default) or one JSON object each.
   --db URL     Database: a path, sqlite:///abs/path.db or postgres://user:pass@host:port/db.
                Default: $OUTHOOK_DB, else outhook.db in the app data folder.
   --json       Print one JSON document on stdout.
@@ -49,6 +53,7 @@ int main(int argc, char* argv[])
     QTextStream out(stdout);
     QTextStream err(stderr);
     CliContext ctx(out, err);
+    outhook::cli::log::install();
 
     // Global options come before the command; anything after the command belongs to it (and the
     // sub-parsers accept --db/--json too, so either position works).
@@ -63,6 +68,12 @@ int main(int argc, char* argv[])
             ctx.caFiles << args.takeFirst();
         } else if (a == QLatin1String("--allow-destination") && !args.isEmpty()) {
             ctx.allowedDestinations << args.takeFirst();
+        } else if (a == QLatin1String("--config") && !args.isEmpty()) {
+            ctx.configPath = args.takeFirst();
+        } else if (a.startsWith(QLatin1String("--config="))) {
+            ctx.configPath = a.mid(9);
+        } else if (a == QLatin1String("--log-format") && !args.isEmpty()) {
+            ctx.logFormatFlag = args.takeFirst();
         } else if (a == QLatin1String("--json")) {
             ctx.json = true;
         } else if (a == QLatin1String("-h") || a == QLatin1String("--help")) {
@@ -96,5 +107,7 @@ int main(int argc, char* argv[])
         return runTest(ctx, args);
     if (command == QLatin1String("apikeys"))
         return runApiKeys(ctx, args);
+    if (command == QLatin1String("config"))
+        return runConfig(ctx, args);
     return ctx.usage(QStringLiteral("unknown command \"%1\"").arg(command));
 }

@@ -1,5 +1,7 @@
 #include "api/ApiRouter.h"
 #include "api/ApiContext.h"
+#include "api/Health.h"
+#include "api/Metrics.h"
 
 #include "delivery/TestSender.h"
 #include "events/Emitter.h"
@@ -27,6 +29,7 @@ ApiRouter::ApiRouter(std::shared_ptr<Database> db, const Clock& clock, Transport
     , m_queue(std::make_unique<DeliveryQueue>(m_db, clock, "api"))
     , m_keys(std::make_unique<ApiKeyStore>(m_db, clock))
     , m_tests(std::make_unique<TestSender>(m_db, clock, transport()))
+    , m_metrics(std::make_unique<Metrics>())
 {
     connect(m_tests.get(), &TestSender::finished, this, &ApiRouter::onTestFinished);
 }
@@ -47,6 +50,8 @@ void ApiRouter::handle(const ApiRequest& request, const Reply& reply)
                   QString::fromLatin1(signing::randomBytes(9).toBase64(QByteArray::Base64UrlEncoding)),
               {},
               {}};
+    if (serviceEndpoint(c))
+        return;
     struct Entry
     {
         QByteArray method;
@@ -90,6 +95,39 @@ void ApiRouter::handle(const ApiRequest& request, const Reply& reply)
                tr("%1 is not allowed on %2").arg(QString::fromLatin1(request.method), request.path));
     else
         c.fail(404, QStringLiteral("not_found"), tr("No such endpoint: %1").arg(request.path));
+}
+
+// Outside /api/v1 and its envelope: probes and Prometheus expect plain answers. Health needs no key.
+bool ApiRouter::serviceEndpoint(Context& c)
+{
+    const QString& path = c.request.path;
+    if (path != QLatin1String("/healthz") && path != QLatin1String("/readyz") && path != QLatin1String("/metrics"))
+        return false;
+    if (c.request.method != "GET" && c.request.method != "HEAD") {
+        c.fail(405, QStringLiteral("method_not_allowed"), tr("Only GET is allowed on %1").arg(path));
+        return true;
+    }
+    if (path == QLatin1String("/healthz")) {
+        c.respond(health::liveness());
+        return true;
+    }
+    if (path == QLatin1String("/readyz")) {
+        c.respond(health::readiness(*m_db));
+        return true;
+    }
+    if (!authorize(c, QStringLiteral("metrics:read")))
+        return true;
+    const auto counts = m_queue->counts();
+    const auto webhooks = m_webhooks->list();
+    if (!counts || !webhooks) {
+        c.fail(!counts ? counts.error() : webhooks.error());
+        return true;
+    }
+    ApiResponse r;
+    r.headers.append({QByteArray("Content-Type"), QByteArray(Metrics::kContentType)});
+    r.body = m_metrics->render(*counts, *webhooks, m_clock.nowMs());
+    c.respond(std::move(r));
+    return true;
 }
 
 bool ApiRouter::authorize(Context& c, const QString& scope)

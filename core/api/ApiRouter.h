@@ -22,6 +22,8 @@ struct TestSendResult;
 
 namespace outhook::api {
 
+class Metrics;
+
 // The REST API under /api/v1, independent of the HTTP server: authenticates the bearer key, checks the
 // route's scope, runs the handler and answers in the {"data", "meta"} envelope, or with a JSON error.
 // Every write is one store call, which validates first and writes in one transaction: a refused request
@@ -38,6 +40,9 @@ public:
     // Called after a commit that queued deliveries, so an engine in this process sends them at once.
     void setOnQueued(std::function<void()> callback);
 
+    // The counters GET /metrics renders; the owner feeds them from its engine.
+    Metrics& metrics() { return *m_metrics; }
+
     // Answers through `reply`, immediately or (for test sends) once the attempt is done.
     void handle(const ApiRequest& request, const Reply& reply);
 
@@ -45,6 +50,7 @@ private:
     struct Context;
     using Handler = void (ApiRouter::*)(Context&);
 
+    bool serviceEndpoint(Context& c); // /healthz, /readyz, /metrics; false for other paths
     bool authorize(Context& c, const QString& scope);
     std::optional<QJsonObject> jsonBody(Context& c);
     std::optional<qint64> idArg(Context& c, int index);
@@ -76,6 +82,7 @@ private:
     std::unique_ptr<TestSender> m_tests;
     QHash<quint64, QPair<Reply, QString>> m_pendingTests; // tag → reply, request id
     std::function<void()> m_onQueued;
+    std::unique_ptr<Metrics> m_metrics;
 };
 
 } // namespace outhook::api

@@ -1,10 +1,12 @@
 #include "api/ApiServer.h"
 
 #include <QCoreApplication>
+#include <QElapsedTimer>
 #include <QFile>
 #include <QHttpServer>
 #include <QHttpServerRequest>
 #include <QHttpServerResponder>
+#include <QPointer>
 #include <QSslCertificate>
 #include <QSslKey>
 #include <QTcpServer>
@@ -61,7 +63,19 @@ ApiServer::ApiServer(ApiRouter* router, QObject* parent)
         r.body = request.body();
         // A test send answers later: the responder must outlive this call.
         auto held = std::make_shared<QHttpServerResponder>(std::move(responder));
-        m_router->handle(r, [held](ApiResponse response) { write(*held, response); });
+        QElapsedTimer timer;
+        timer.start();
+        m_router->handle(
+            r, [held, timer, self = QPointer<ApiServer>(this), method = r.method, path = r.path](ApiResponse response) {
+                write(*held, response);
+                if (!self)
+                    return;
+                QByteArray requestId;
+                for (const auto& [k, v] : std::as_const(response.headers))
+                    if (k == "X-Request-Id")
+                        requestId = v;
+                Q_EMIT self->requestServed(method, path, response.status, requestId, timer.elapsed());
+            });
     });
 }
 

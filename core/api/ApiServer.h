@@ -24,6 +24,11 @@ public:
     Result<quint16> listen(const QHostAddress& address, quint16 port, const QString& certFile = {},
                            const QString& keyFile = {});
 
+Q_SIGNALS:
+    // After each answer, for the access log: never headers or bodies.
+    void requestServed(const QByteArray& method, const QString& path, int status, const QByteArray& requestId,
+                       qint64 durationMs);
+
 private:
     ApiRouter* m_router;
     QHttpServer* m_http;

@@ -179,6 +179,8 @@ void Dispatcher::onFinished(const HttpResponse& r)
     a.errorClass = result.outcome.errorClass;
     a.error = result.outcome.error;
     m_pending.append(result);
+    Q_EMIT attemptFinished(f.webhook.id, r.statusCode > 0 ? r.statusCode : 0, a.errorClass, a.durationMs,
+                           result.outcome.status);
 
     Q_EMIT inFlightChanged(int(m_inFlight.size()));
     if (m_pending.size() >= m_options.flushBatch)

@@ -48,8 +48,14 @@ public Q_SLOTS:
     // Stops claiming; waits up to drainMs for requests in flight, then aborts the rest and gives their
     // leases back. Emits stopped() when everything is written.
     void stop(int drainMs);
+    // Applies to results written from now on (SIGHUP reload).
+    void setAutoDisableAfterMs(qint64 ms) { m_options.autoDisableAfterMs = ms; }
 
 Q_SIGNALS:
+    // One per finished attempt, before it is written: for metrics. statusCode is 0 without a response;
+    // errorClass is empty on success; outcome is the state the delivery moves to.
+    void attemptFinished(qint64 webhookId, int statusCode, const QString& errorClass, qint64 durationMs,
+                         outhook::DeliveryStatus outcome);
     void attemptsRecorded(const QList<qint64>& deliveryIds);
     void webhooksDisabled(const QList<qint64>& webhookIds);
     void inFlightChanged(int count);

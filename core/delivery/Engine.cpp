@@ -13,6 +13,7 @@ Engine::Engine(std::shared_ptr<Database> db, const Clock& clock, Dispatcher::Opt
     connect(m_dispatcher, &Dispatcher::attemptsRecorded, this, &Engine::attemptsRecorded);
     connect(m_dispatcher, &Dispatcher::webhooksDisabled, this, &Engine::webhooksDisabled);
     connect(m_dispatcher, &Dispatcher::inFlightChanged, this, &Engine::inFlightChanged);
+    connect(m_dispatcher, &Dispatcher::attemptFinished, this, &Engine::attemptFinished);
     connect(m_dispatcher, &Dispatcher::idle, this, &Engine::idle);
     connect(m_dispatcher, &Dispatcher::storageError, this, &Engine::storageError);
     // The thread ends once the dispatcher has stopped; the owner hears stopped() after that.
@@ -45,6 +46,12 @@ void Engine::stop(int drainMs)
         return;
     QMetaObject::invokeMethod(
         m_dispatcher, [d = m_dispatcher, drainMs] { d->stop(drainMs); }, Qt::QueuedConnection);
+}
+
+void Engine::setAutoDisableAfterMs(qint64 ms)
+{
+    QMetaObject::invokeMethod(
+        m_dispatcher, [d = m_dispatcher, ms] { d->setAutoDisableAfterMs(ms); }, Qt::QueuedConnection);
 }
 
 void Engine::stopAndWait(int drainMs)

@@ -25,8 +25,12 @@ public:
     void stop(int drainMs);
     // Blocks until stopped (for process shutdown paths that have no event loop left).
     void stopAndWait(int drainMs);
+    // Changes the auto-disable period of the running dispatcher (config reload).
+    void setAutoDisableAfterMs(qint64 ms);
 
 Q_SIGNALS:
+    void attemptFinished(qint64 webhookId, int statusCode, const QString& errorClass, qint64 durationMs,
+                         outhook::DeliveryStatus outcome);
     void attemptsRecorded(const QList<qint64>& deliveryIds);
     void webhooksDisabled(const QList<qint64>& webhookIds);
     void inFlightChanged(int count);

@@ -44,7 +44,7 @@ const QStringList& ApiKeyStore::knownScopes()
 {
     static const QStringList scopes{QStringLiteral("webhooks:read"), QStringLiteral("webhooks:write"),
                                     QStringLiteral("events:write"), QStringLiteral("deliveries:read"),
-                                    QStringLiteral("deliveries:write")};
+                                    QStringLiteral("deliveries:write"), QStringLiteral("metrics:read")};
     return scopes;
 }
 

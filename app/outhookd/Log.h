@@ -1,0 +1,41 @@
+#pragma once
+
+#include <QJsonValue>
+#include <QList>
+#include <QPair>
+#include <QString>
+#include <optional>
+
+namespace outhook::cli::log {
+
+enum class Format
+{
+    Text, // "outhookd: message key=value ..."
+    Json, // one JSON object per line: ts, level, msg and the fields
+};
+
+using Fields = QList<QPair<QString, QJsonValue>>;
+
+// Routes qDebug/qWarning/... through the same writer, so Qt's own messages follow the format too.
+void install();
+void setFormat(Format format);
+Format format();
+// Parses "text" or "json".
+std::optional<Format> parseFormat(const QString& text);
+
+// Writes one line on stderr; safe from any thread. Callers never pass secrets, bodies or headers.
+void write(QtMsgType level, const QString& message, const Fields& fields = {});
+inline void info(const QString& message, const Fields& fields = {})
+{
+    write(QtInfoMsg, message, fields);
+}
+inline void warn(const QString& message, const Fields& fields = {})
+{
+    write(QtWarningMsg, message, fields);
+}
+inline void error(const QString& message, const Fields& fields = {})
+{
+    write(QtCriticalMsg, message, fields);
+}
+
+} // namespace outhook::cli::log

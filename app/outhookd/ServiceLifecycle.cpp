@@ -1,0 +1,64 @@
+#include "ServiceLifecycle.h"
+
+#include "CliContext.h"
+#include "Log.h"
+
+#include "api/ApiServer.h"
+#include "delivery/Engine.h"
+#include "util/Time.h"
+
+namespace outhook::cli {
+
+void logRequests(api::ApiServer& server)
+{
+    QObject::connect(
+        &server, &api::ApiServer::requestServed, &server,
+        [](const QByteArray& method, const QString& path, int status, const QByteArray& requestId, qint64 durationMs) {
+            log::info(QString::fromLatin1(method) + QLatin1Char(' ') + path + QLatin1Char(' ') +
+                          QString::number(status),
+                      {{QStringLiteral("method"), QString::fromLatin1(method)},
+                       {QStringLiteral("path"), path},
+                       {QStringLiteral("status"), status},
+                       {QStringLiteral("request_id"), QString::fromLatin1(requestId)},
+                       {QStringLiteral("duration_ms"), durationMs}});
+        });
+}
+
+void logEngine(Engine& engine)
+{
+    QObject::connect(&engine, &Engine::storageError, &engine, [](const QString& message) {
+        log::error(message, {{QStringLiteral("component"), QStringLiteral("storage")}});
+    });
+    QObject::connect(&engine, &Engine::webhooksDisabled, &engine, [](const QList<qint64>& ids) {
+        for (const qint64 id : ids)
+            log::warn(QStringLiteral("webhook %1 auto-disabled after failing too long").arg(id),
+                      {{QStringLiteral("webhook_id"), id}});
+    });
+}
+
+void reloadConfig(CliContext& ctx, Engine& engine, bool autoDisableFromFlag)
+{
+    if (ctx.configPath.isEmpty()) {
+        log::info(QStringLiteral("SIGHUP: no --config file to reload"));
+        return;
+    }
+    const QList<ConfigProblem> problems = checkConfigFile(ctx.configPath);
+    if (!problems.isEmpty()) {
+        for (const ConfigProblem& problem : problems)
+            log::error(QStringLiteral("reload refused: ") + formatConfigProblem(ctx.configPath, problem));
+        return;
+    }
+    const ServiceConfig fresh = loadConfigFile(ctx.configPath);
+    if (ctx.logFormatFlag.isEmpty())
+        log::setFormat(log::parseFormat(fresh.logFormat).value_or(log::Format::Text));
+    if (!autoDisableFromFlag) {
+        const QString text = fresh.autoDisableAfter.isEmpty() ? QStringLiteral("5d") : fresh.autoDisableAfter;
+        if (const auto seconds = time::parseDurationSeconds(text))
+            engine.setAutoDisableAfterMs(*seconds * 1000);
+    }
+    ctx.config = fresh;
+    log::info(QStringLiteral("configuration reloaded (log format, auto-disable period)"),
+              {{QStringLiteral("config"), ctx.configPath}});
+}
+
+} // namespace outhook::cli
