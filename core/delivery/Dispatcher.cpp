@@ -59,6 +59,9 @@ void Dispatcher::start()
     connect(m_transport.get(), &Transport::finished, this, &Dispatcher::onFinished);
     m_queue = std::make_unique<DeliveryQueue>(m_db, m_clock, ids::newEngineId());
     m_heartbeat.start(int(m_options.heartbeatMs));
+    // On PostgreSQL a new event anywhere wakes this engine at once; SQLite relies on in-process wake()
+    // calls and the once-a-second look.
+    m_db->subscribe(QLatin1String(Database::kQueueChannel), this, [this] { wake(); });
     pump();
 }
 

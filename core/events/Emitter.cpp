@@ -129,6 +129,9 @@ Result<EmitResult> Emitter::insert(const QString& type, const QByteArray& payloa
             out.deliveryIds << q.value(0).toLongLong();
             q.finish();
         }
+        // Wakes engines on other machines at commit (PostgreSQL); test sends are never queued.
+        if (!onlyWebhook && !targets.isEmpty())
+            return m_db->notify(QLatin1String(Database::kQueueChannel));
         return {};
     });
     if (!s)

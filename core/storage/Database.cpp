@@ -345,6 +345,35 @@ Status Database::transaction(const std::function<Status(QSqlDatabase&)>& body)
     return result;
 }
 
+Status Database::notify(const QString& channel)
+{
+    if (!isPostgres())
+        return {};
+    QSqlQuery q(connection());
+    q.prepare(QStringLiteral("SELECT pg_notify(?, '')"));
+    q.addBindValue(channel);
+    if (!q.exec())
+        return queryError(q, tr("notifying %1").arg(channel));
+    return {};
+}
+
+bool Database::subscribe(const QString& channel, QObject* context, std::function<void()> callback)
+{
+    if (!isPostgres())
+        return false;
+    QSqlDatabase db = connection();
+    QSqlDriver* driver = db.driver();
+    if (!driver || !driver->subscribeToNotification(channel))
+        return false;
+    QObject::connect(driver, &QSqlDriver::notification, context,
+                     [channel, callback = std::move(callback)](const QString& name, QSqlDriver::NotificationSource,
+                                                               const QVariant&) {
+                         if (name == channel)
+                             callback();
+                     });
+    return true;
+}
+
 QSqlQuery Database::prepare(const QString& sql)
 {
     QSqlQuery q(connection());

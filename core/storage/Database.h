@@ -52,6 +52,14 @@ public:
     // timeout instead of failing on a lock upgrade). Commits when body returns ok, else rolls back.
     Status transaction(const std::function<Status(QSqlDatabase&)>& body);
 
+    // PostgreSQL LISTEN/NOTIFY, so engines and viewers on other machines hear about new work at once.
+    // The channel for "deliveries became due": raised inside write transactions (delivered at commit).
+    static constexpr const char* kQueueChannel = "outhook_queue";
+    // Raises `channel` on this thread's connection; a no-op on SQLite (same-host processes poll).
+    Status notify(const QString& channel);
+    // Subscribes this thread's connection; `callback` runs on this thread. False on SQLite.
+    bool subscribe(const QString& channel, QObject* context, std::function<void()> callback);
+
     // A message naming what failed, with the driver's text.
     static Error queryError(const QSqlQuery& q, const QString& what);
     // Prepares `sql` on the thread's connection. SQL uses "?" placeholders.

@@ -213,7 +213,7 @@ Status DeliveryQueue::resend(qint64 deliveryId)
         if (!q.exec())
             return Database::queryError(q, tr("resending delivery %1").arg(deliveryId));
         if (q.numRowsAffected() == 1)
-            return {};
+            return m_db->notify(QLatin1String(Database::kQueueChannel));
         q.prepare(QStringLiteral("SELECT COUNT(*) FROM deliveries WHERE id = ?"));
         q.addBindValue(deliveryId);
         if (q.exec() && q.next() && q.value(0).toInt() == 0)
@@ -243,7 +243,7 @@ Result<int> DeliveryQueue::recover(qint64 webhookId, qint64 sinceMs)
         if (!q.exec())
             return Database::queryError(q, tr("recovering failed deliveries"));
         count = q.numRowsAffected();
-        return {};
+        return count > 0 ? m_db->notify(QLatin1String(Database::kQueueChannel)) : Status();
     });
     if (!s)
         return s.error();

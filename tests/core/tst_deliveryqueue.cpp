@@ -3,10 +3,13 @@
 #include "storage/DeliveryQueue.h"
 #include "storage/WebhookStore.h"
 
+#include "TestDatabases.h"
 #include <QJsonDocument>
 #include <QSqlQuery>
+
 #include <QTemporaryDir>
 #include <QTest>
+#include <QThread>
 
 using namespace outhook;
 
@@ -63,12 +66,12 @@ class TestDeliveryQueue : public QObject
     }
 
 private Q_SLOTS:
+    void initTestCase_data() { test::addBackendRows(); }
     void init()
     {
         static int n = 0;
-        auto db = Database::open(*DatabaseUrl::parse(m_dir.filePath(QStringLiteral("q%1.db").arg(++n))));
-        QVERIFY2(db, qPrintable(db.error().message));
-        m_db = *db;
+        m_db = test::freshDatabase(m_dir.filePath(QStringLiteral("q%1.db").arg(++n)));
+        QVERIFY2(m_db, "could not open a fresh database for this backend");
         m_catalog = std::make_unique<EventCatalog>(m_db, m_clock);
         m_store = std::make_unique<WebhookStore>(m_db, *m_catalog, m_clock);
         m_emitter = std::make_unique<Emitter>(m_db, *m_catalog, m_clock);
@@ -175,6 +178,48 @@ private Q_SLOTS:
         QVERIFY(engineB.extendLeases(20000));
         m_clock.advance(15000);
         QCOMPARE(engineA.claim(10, 20000)->size(), 0);
+    }
+
+    // Two engines claiming at the same time, each on its own connection and thread, never get the same
+    // delivery (SKIP LOCKED on PostgreSQL, the write lock on SQLite).
+    void concurrentClaimsNeverOverlap()
+    {
+        addWebhook(QStringLiteral("a"), {QStringLiteral("job.created")}, true);
+        constexpr int kDeliveries = 400;
+        for (int i = 0; i < kDeliveries; ++i)
+            QVERIFY(m_emitter->emit(QStringLiteral("job.created"), {}));
+        QCOMPARE(scalar(QStringLiteral("SELECT COUNT(*) FROM deliveries")), kDeliveries);
+        QList<qint64> claimed[2];
+        bool failed[2] = {false, false};
+        QThread* threads[2];
+        for (int t = 0; t < 2; ++t) {
+            threads[t] = QThread::create([this, t, &claimed, &failed] {
+                DeliveryQueue q(m_db, m_clock, t == 0 ? "engine-a" : "engine-b");
+                for (;;) {
+                    const auto batch = q.claim(20, 60000);
+                    if (!batch) {
+                        failed[t] = true;
+                        break;
+                    }
+                    if (batch->isEmpty())
+                        break;
+                    for (const ClaimedDelivery& c : *batch)
+                        claimed[t] << c.id;
+                }
+                m_db->releaseThreadConnection();
+            });
+            threads[t]->start();
+        }
+        for (QThread* t : threads) {
+            QVERIFY(t->wait(60000));
+            delete t;
+        }
+        QVERIFY(!failed[0] && !failed[1]);
+        const QSet<qint64> a(claimed[0].begin(), claimed[0].end());
+        const QSet<qint64> b(claimed[1].begin(), claimed[1].end());
+        QCOMPARE(a.size() + b.size(), kDeliveries);
+        QVERIFY(!a.intersects(b));
+        qInfo() << "engine a claimed" << a.size() << "engine b claimed" << b.size();
     }
 
     void inactiveWebhooksAreNotClaimed()

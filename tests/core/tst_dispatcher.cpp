@@ -10,6 +10,7 @@
 #include "storage/WebhookStore.h"
 
 #include <QSignalSpy>
+#include <QSqlQuery>
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -325,6 +326,56 @@ private Q_SLOTS:
         QCOMPARE(attempts.size(), 1);
         QCOMPARE(attempts.first().trigger, AttemptTrigger::Test);
         QCOMPARE(sender.send(9999).error().kind, Error::Kind::NotFound);
+    }
+
+    // Team mode: an event emitted by another process (no in-process wake) reaches an idle engine at once
+    // through LISTEN/NOTIFY, not at its next periodic look (set to a minute here).
+    void postgresNotifyWakesTheEngine()
+    {
+        const QString url = qEnvironmentVariable("OUTHOOK_TEST_PG_URL");
+        if (url.isEmpty())
+            QFAIL("OUTHOOK_TEST_PG_URL is not set: run through scripts/test-postgres");
+        {
+            const auto parsed = DatabaseUrl::parse(url);
+            QSqlDatabase raw = QSqlDatabase::addDatabase(QStringLiteral("QPSQL"), QStringLiteral("reset"));
+            raw.setHostName(parsed->host);
+            raw.setPort(parsed->port);
+            raw.setUserName(parsed->user);
+            raw.setDatabaseName(parsed->databaseName);
+            QVERIFY(raw.open());
+            QSqlQuery q(raw);
+            q.exec(QStringLiteral("CREATE DATABASE outhook_test_notify"));
+            q.finish();
+            raw.close();
+        }
+        QSqlDatabase::removeDatabase(QStringLiteral("reset"));
+        DatabaseUrl parsed = *DatabaseUrl::parse(url);
+        parsed.databaseName = QStringLiteral("outhook_test_notify");
+        auto pg = Database::open(parsed);
+        QVERIFY2(pg, qPrintable(pg.error().message));
+        m_db = *pg;
+        m_catalog = std::make_unique<EventCatalog>(m_db, m_clock);
+        m_store = std::make_unique<WebhookStore>(m_db, *m_catalog, m_clock);
+        addWebhook(m_receiver->url());
+
+        Dispatcher::Options options;
+        options.maxIdleWakeMs = 60000;
+        m_engine = std::make_unique<Engine>(m_db, m_clock, options, transport());
+        QSignalSpy idle(m_engine.get(), &Engine::idle);
+        m_engine->start();
+        QVERIFY(idle.wait(10000)); // subscribed and idle
+
+        // "Another process": its own Database object, connection and Emitter, no wake callback.
+        auto other = Database::open(parsed);
+        QVERIFY(other);
+        EventCatalog otherCatalog(*other, m_clock);
+        Emitter otherEmitter(*other, otherCatalog, m_clock);
+        QElapsedTimer t;
+        t.start();
+        QVERIFY(otherEmitter.emit(QStringLiteral("job.created"), {}));
+        QTRY_COMPARE_WITH_TIMEOUT(m_receiver->requestCount(), 1, 5000);
+        qInfo() << "emit to request over NOTIFY:" << t.elapsed() << "ms";
+        QVERIFY(t.elapsed() < 5000);
     }
 
     void shutdownReleasesInFlightWork()

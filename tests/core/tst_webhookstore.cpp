@@ -2,7 +2,9 @@
 #include "storage/EventCatalog.h"
 #include "storage/WebhookStore.h"
 
+#include "TestDatabases.h"
 #include <QSqlQuery>
+
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -41,12 +43,12 @@ class TestWebhookStore : public QObject
     }
 
 private Q_SLOTS:
+    void initTestCase_data() { test::addBackendRows(); }
     void init()
     {
         static int n = 0;
-        auto db = Database::open(*DatabaseUrl::parse(m_dir.filePath(QStringLiteral("store%1.db").arg(++n))));
-        QVERIFY2(db, qPrintable(db.error().message));
-        m_db = *db;
+        m_db = test::freshDatabase(m_dir.filePath(QStringLiteral("store%1.db").arg(++n)));
+        QVERIFY2(m_db, "could not open a fresh database for this backend");
         m_catalog = std::make_unique<EventCatalog>(m_db, m_clock);
         m_store = std::make_unique<WebhookStore>(m_db, *m_catalog, m_clock);
     }

@@ -1,0 +1,72 @@
+#pragma once
+
+#include "storage/Database.h"
+
+#include <QCoreApplication>
+#include <QRegularExpression>
+#include <QSqlQuery>
+#include <QTest>
+
+// The storage and queue suites run against both backends: the same test code, with the backend as
+// global data. PostgreSQL comes from scripts/test-postgres (OUTHOOK_TEST_PG_URL); without it the
+// postgres rows fail, they never skip silently.
+namespace outhook::test {
+
+inline void addBackendRows()
+{
+    QTest::addColumn<QString>("backend");
+    QTest::newRow("sqlite") << QStringLiteral("sqlite");
+    QTest::newRow("postgres") << QStringLiteral("postgres");
+}
+
+// A freshly migrated, empty database for the current backend row. PostgreSQL gets a clean schema.
+inline std::shared_ptr<Database> freshDatabase(const QString& sqlitePath)
+{
+    QFETCH_GLOBAL(QString, backend);
+    if (backend == QLatin1String("sqlite")) {
+        auto db = Database::open(*DatabaseUrl::parse(sqlitePath));
+        if (!db)
+            qWarning("%s", qPrintable(db.error().message));
+        return db ? *db : nullptr;
+    }
+    const QString url = qEnvironmentVariable("OUTHOOK_TEST_PG_URL");
+    if (url.isEmpty()) {
+        qWarning("OUTHOOK_TEST_PG_URL is not set: run through scripts/test-postgres");
+        return nullptr;
+    }
+    // ctest runs test binaries in parallel: each gets a database of its own, emptied before every test.
+    DatabaseUrl parsed = *DatabaseUrl::parse(url);
+    const QString own =
+        parsed.databaseName + QLatin1Char('_') +
+        QCoreApplication::applicationName().toLower().remove(QRegularExpression(QStringLiteral("[^a-z0-9_]")));
+    for (const QString& name : {parsed.databaseName, own}) {
+        QSqlDatabase raw = QSqlDatabase::addDatabase(QStringLiteral("QPSQL"), QStringLiteral("reset"));
+        raw.setHostName(parsed.host);
+        raw.setPort(parsed.port);
+        raw.setUserName(parsed.user);
+        raw.setDatabaseName(name);
+        if (raw.open()) {
+            QSqlQuery q(raw);
+            if (name == parsed.databaseName) {
+                q.prepare(QStringLiteral("SELECT 1 FROM pg_database WHERE datname = ?"));
+                q.addBindValue(own);
+                if (q.exec() && !q.next())
+                    q.exec(QStringLiteral("CREATE DATABASE ") + own);
+            } else {
+                q.exec(QStringLiteral("DROP SCHEMA public CASCADE"));
+                q.exec(QStringLiteral("CREATE SCHEMA public"));
+            }
+            q.finish();
+            raw.close();
+        }
+        raw = QSqlDatabase();
+        QSqlDatabase::removeDatabase(QStringLiteral("reset"));
+    }
+    parsed.databaseName = own;
+    auto db = Database::open(parsed);
+    if (!db)
+        qWarning("%s", qPrintable(db.error().message));
+    return db ? *db : nullptr;
+}
+
+} // namespace outhook::test
