@@ -4,6 +4,7 @@
 #include "log/LogHistoryView.h"
 #include "storage/DeliveryLog.h"
 #include "storage/DeliveryQueue.h"
+#include "storage/Roles.h"
 #include "storage/WebhookStore.h"
 #include "webhooks/TestSendDialog.h"
 #include "webhooks/WebhookListModel.h"
@@ -92,6 +93,16 @@ MainWindow::MainWindow(AppContext context, QWidget* parent)
         startEngine();
     else
         refreshStatus();
+
+    // Ask the database what this user may do, so edit controls are off (with the reason) before anyone
+    // tries, instead of failing afterwards.
+    m_ctx.storage->run<Result<roles::Permissions>>(
+        this, [](StorageContext& c) { return roles::current(*c.db); },
+        [this](Result<roles::Permissions> p) {
+            if (p && !p->canEditWebhooks)
+                m_webhooks->setEditingAllowed(
+                    false, tr("Your database role (support) may read, resend and test, but not change webhooks"));
+        });
 }
 
 MainWindow::~MainWindow()

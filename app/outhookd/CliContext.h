@@ -104,6 +104,7 @@ int runDeliveries(CliContext& ctx, const QStringList& args);
 int runDispatch(CliContext& ctx, const QStringList& args, bool serve);
 int runTest(CliContext& ctx, const QStringList& args);
 int runApiKeys(CliContext& ctx, const QStringList& args);
+int runDb(CliContext& ctx, const QStringList& args);
 int runConfig(CliContext& ctx, const QStringList& args);
 
 // Integer id argument (> 0). Returns false when the text is not one.

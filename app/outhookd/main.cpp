@@ -22,6 +22,8 @@ Commands:
   serve [--concurrency N] [--api HOST:PORT [--api-cert PEM --api-key PEM]]
                                    Run the engine (and the REST API) until SIGINT/SIGTERM
   apikeys create|list|revoke       REST API keys
+  db init-roles | db grant USER admin|support
+                                   PostgreSQL roles for team mode
   deliveries list|show|resend|recover
                                    The delivery log
   test WEBHOOK_ID [--event TYPE]   Send a sample payload now and print the reply
@@ -107,6 +109,8 @@ int main(int argc, char* argv[])
         return runTest(ctx, args);
     if (command == QLatin1String("apikeys"))
         return runApiKeys(ctx, args);
+    if (command == QLatin1String("db"))
+        return runDb(ctx, args);
     if (command == QLatin1String("config"))
         return runConfig(ctx, args);
     return ctx.usage(QStringLiteral("unknown command \"%1\"").arg(command));

@@ -345,6 +345,23 @@ Status Database::transaction(const std::function<Status(QSqlDatabase&)>& body)
     return result;
 }
 
+bool Database::canReadSecrets()
+{
+    if (!isPostgres())
+        return true;
+    {
+        QMutexLocker lock(&m_mutex);
+        if (m_canReadSecrets)
+            return *m_canReadSecrets;
+    }
+    QSqlQuery q(connection());
+    const bool can = !q.exec(QStringLiteral("SELECT has_column_privilege('webhooks', 'secret', 'SELECT')")) ||
+                     !q.next() || q.value(0).toBool();
+    QMutexLocker lock(&m_mutex);
+    m_canReadSecrets = can;
+    return can;
+}
+
 Status Database::notify(const QString& channel)
 {
     if (!isPostgres())

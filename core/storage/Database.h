@@ -60,6 +60,10 @@ public:
     // Subscribes this thread's connection; `callback` runs on this thread. False on SQLite.
     bool subscribe(const QString& channel, QObject* context, std::function<void()> callback);
 
+    // False when the connected PostgreSQL user may not read webhook secrets (the support role). Asked
+    // once per Database; always true on SQLite.
+    bool canReadSecrets();
+
     // A message naming what failed, with the driver's text.
     static Error queryError(const QSqlQuery& q, const QString& what);
     // Prepares `sql` on the thread's connection. SQL uses "?" placeholders.
@@ -77,6 +81,7 @@ private:
     QString m_prefix;
     QMutex m_mutex;
     QSet<QString> m_connectionNames;
+    std::optional<bool> m_canReadSecrets;
 };
 
 } // namespace outhook

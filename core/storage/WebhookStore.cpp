@@ -235,7 +235,14 @@ Result<Webhook> WebhookStore::update(const Webhook& input)
 
 Result<QList<Webhook>> WebhookStore::query(const QString& where, const QVariantList& binds) const
 {
-    QSqlQuery q = m_db->prepare(QStringLiteral("SELECT ") + kColumns + QStringLiteral(" FROM webhooks ") + where);
+    // The support role may not read credentials, headers or secrets: select placeholders instead.
+    static const QString kPublicColumns = QStringLiteral(
+        "id, name, url, is_active, auth_type, auth_username, '' AS auth_secret, '[]' AS headers, '' AS secret, "
+        "'' AS previous_secret, NULL AS previous_secret_expires_at, retry_schedule, timeout_seconds, "
+        "disabled_reason, created_at, updated_at, last_triggered_at, last_success_at, last_failure_at, "
+        "failure_count, failing_since");
+    QSqlQuery q = m_db->prepare(QStringLiteral("SELECT ") + (m_db->canReadSecrets() ? kColumns : kPublicColumns) +
+                                QStringLiteral(" FROM webhooks ") + where);
     for (const QVariant& b : binds)
         q.addBindValue(b);
     if (!q.exec())
