@@ -94,6 +94,19 @@ MainWindow::MainWindow(AppContext context, QWidget* parent)
     else
         refreshStatus();
 
+    // On PostgreSQL, other machines' writes arrive as NOTIFY at once; the once-a-second poll stays as the
+    // SQLite path and as a safety net.
+    QPointer<MainWindow> self(this);
+    m_ctx.storage->run<bool>(
+        this,
+        [self](StorageContext& c) {
+            return c.db->subscribe(QLatin1String(Database::kChangesChannel), self.data(), [self] {
+                if (self)
+                    self->poll();
+            });
+        },
+        [](bool) {});
+
     // Ask the database what this user may do, so edit controls are off (with the reason) before anyone
     // tries, instead of failing afterwards.
     m_ctx.storage->run<Result<roles::Permissions>>(
@@ -269,6 +282,10 @@ void MainWindow::testSend(qint64 webhookId, const QString& eventType)
         [this, dialog](std::pair<Result<quint64>, TestSender*> started) {
             if (started.second && !m_testSenderConnected) {
                 m_testSenderConnected = true;
+                connect(started.second, &TestSender::failed, this, [this](quint64, const QString& message) {
+                    if (m_testDialog)
+                        m_testDialog->showError(message);
+                });
                 connect(started.second, &TestSender::finished, this, [this](quint64, const TestSendResult& r) {
                     if (m_testDialog)
                         m_testDialog->showResult(r);

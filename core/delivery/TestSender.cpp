@@ -2,6 +2,7 @@
 
 #include "delivery/RequestBuilder.h"
 #include "events/Emitter.h"
+#include "storage/DeliveryLog.h"
 #include "storage/DeliveryQueue.h"
 #include "storage/EventCatalog.h"
 #include "storage/WebhookStore.h"
@@ -16,8 +17,11 @@ TestSender::TestSender(std::shared_ptr<Database> db, const Clock& clock, std::un
     , m_db(std::move(db))
     , m_clock(clock)
     , m_transport(std::move(transport))
+    , m_poll(new QTimer(this))
 {
     connect(m_transport.get(), &Transport::finished, this, &TestSender::onFinished);
+    m_poll->setInterval(200);
+    connect(m_poll, &QTimer::timeout, this, &TestSender::pollQueued);
 }
 
 TestSender::~TestSender() = default;
@@ -34,6 +38,8 @@ Result<quint64> TestSender::send(qint64 webhookId, const QString& eventType)
     if (!type)
         return Error::validation(QStringLiteral("event"), type.error().message);
 
+    if (!m_db->canReadSecrets())
+        return queueForEngine(*webhook, *type);
     Emitter emitter(m_db, catalog, m_clock);
     const auto emitted = emitter.emitTest(*webhook, type->name, type->sample);
     if (!emitted)
@@ -66,6 +72,51 @@ Result<quint64> TestSender::send(qint64 webhookId, const QString& eventType)
     m_pending.insert(quint64(deliveryId), p);
     m_transport->send(built.request);
     return quint64(deliveryId);
+}
+
+Result<quint64> TestSender::queueForEngine(const Webhook& webhook, const EventType& type)
+{
+    EventCatalog catalog(m_db, m_clock);
+    const auto emitted = Emitter(m_db, catalog, m_clock).emitTest(webhook, type.name, type.sample, true);
+    if (!emitted)
+        return emitted.error();
+    Queued q;
+    q.result.webhookId = webhook.id;
+    q.result.deliveryId = emitted->deliveryIds.value(0);
+    q.result.eventType = type.name;
+    q.deadlineMs = m_clock.nowMs() + kQueuedTimeoutMs;
+    m_queued.insert(quint64(q.result.deliveryId), q);
+    m_poll->start();
+    return quint64(q.result.deliveryId);
+}
+
+void TestSender::pollQueued()
+{
+    DeliveryLog log(m_db);
+    for (auto it = m_queued.begin(); it != m_queued.end();) {
+        const auto attempts = log.attempts(it->result.deliveryId);
+        if (attempts && !attempts->isEmpty()) {
+            TestSendResult r = it->result;
+            r.attempt = attempts->first();
+            r.status = r.attempt.errorClass.isEmpty() ? DeliveryStatus::Succeeded : DeliveryStatus::Failed;
+            r.signatureSent = !RetryPolicy::header(r.attempt.requestHeaders, "webhook-signature").isEmpty();
+            const quint64 tag = it.key();
+            it = m_queued.erase(it);
+            Q_EMIT finished(tag, r);
+            continue;
+        }
+        if (m_clock.nowMs() > it->deadlineMs) {
+            const quint64 tag = it.key();
+            it = m_queued.erase(it);
+            Q_EMIT failed(
+                tag,
+                tr("No engine sent the test within %1 s; is outhookd serve running?").arg(kQueuedTimeoutMs / 1000));
+            continue;
+        }
+        ++it;
+    }
+    if (m_queued.isEmpty())
+        m_poll->stop();
 }
 
 void TestSender::onFinished(const HttpResponse& r)

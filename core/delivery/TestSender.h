@@ -3,12 +3,14 @@
 #include "delivery/RetryPolicy.h"
 #include "delivery/Transport.h"
 #include "model/Delivery.h"
+#include "model/EventType.h"
 #include "model/Webhook.h"
 #include "storage/Database.h"
 #include "util/Clock.h"
 
 #include <QHash>
 #include <QObject>
+#include <QTimer>
 #include <memory>
 
 namespace outhook {
@@ -36,7 +38,8 @@ public:
     // Starts a test send; `eventType` empty means the webhook's first subscribed type. Returns the tag
     // that finished() will carry, or why it could not start (webhook not found, unknown type).
     Result<quint64> send(qint64 webhookId, const QString& eventType = {});
-    int inFlight() const { return int(m_pending.size()); }
+    int inFlight() const { return int(m_pending.size() + m_queued.size()); }
+    static constexpr qint64 kQueuedTimeoutMs = 60000;
 
 Q_SIGNALS:
     void finished(quint64 tag, const outhook::TestSendResult& result);
@@ -51,11 +54,22 @@ private:
         qint64 startedAt = 0;
     };
     void onFinished(const HttpResponse& response);
+    // For users who may not read signing secrets (the support role): the test delivery is queued for an
+    // engine that can sign it, and its attempt is awaited here.
+    Result<quint64> queueForEngine(const Webhook& webhook, const EventType& type);
+    void pollQueued();
 
     std::shared_ptr<Database> m_db;
     const Clock& m_clock;
     std::unique_ptr<Transport> m_transport;
     QHash<quint64, Pending> m_pending;
+    struct Queued
+    {
+        TestSendResult result;
+        qint64 deadlineMs = 0;
+    };
+    QHash<quint64, Queued> m_queued;
+    QTimer* m_poll;
 };
 
 } // namespace outhook

@@ -51,14 +51,14 @@ Result<EmitResult> Emitter::emit(const QString& type, const QJsonObject& data, c
     return result;
 }
 
-Result<EmitResult> Emitter::emitTest(const Webhook& webhook, const QString& type, const QJsonObject& data)
+Result<EmitResult> Emitter::emitTest(const Webhook& webhook, const QString& type, const QJsonObject& data, bool queued)
 {
     const QByteArray payload = envelope(type, m_clock.nowMs(), data);
-    return insert(type, payload, {}, webhook.id);
+    return insert(type, payload, {}, webhook.id, queued);
 }
 
 Result<EmitResult> Emitter::insert(const QString& type, const QByteArray& payload, const QString& key,
-                                   std::optional<qint64> onlyWebhook)
+                                   std::optional<qint64> onlyWebhook, bool queued)
 {
     EmitResult out;
     const qint64 now = m_clock.nowMs();
@@ -120,7 +120,7 @@ Result<EmitResult> Emitter::insert(const QString& type, const QByteArray& payloa
             q.addBindValue(webhookId);
             q.addBindValue(type);
             q.addBindValue(QString::fromLatin1(ids::newMessageId()));
-            q.addBindValue(onlyWebhook ? QVariant(QMetaType::fromType<qint64>()) : QVariant(now));
+            q.addBindValue(onlyWebhook && !queued ? QVariant(QMetaType::fromType<qint64>()) : QVariant(now));
             q.addBindValue(onlyWebhook ? QStringLiteral("test") : QStringLiteral("scheduled"));
             q.addBindValue(now);
             q.addBindValue(now);
@@ -129,8 +129,8 @@ Result<EmitResult> Emitter::insert(const QString& type, const QByteArray& payloa
             out.deliveryIds << q.value(0).toLongLong();
             q.finish();
         }
-        // Wakes engines on other machines at commit (PostgreSQL); test sends are never queued.
-        if (!onlyWebhook && !targets.isEmpty())
+        // Wakes engines on other machines at commit (PostgreSQL).
+        if ((!onlyWebhook || queued) && !targets.isEmpty())
             return m_db->notify(QLatin1String(Database::kQueueChannel));
         return {};
     });

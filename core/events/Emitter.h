@@ -38,14 +38,16 @@ public:
     void setOnQueued(std::function<void()> callback) { m_onQueued = std::move(callback); }
 
     Result<EmitResult> emit(const QString& type, const QJsonObject& data, const QString& idempotencyKey = {});
-    // A test send's event: one delivery to `webhook` (active or not), never queued; the caller sends it.
-    Result<EmitResult> emitTest(const Webhook& webhook, const QString& type, const QJsonObject& data);
+    // A test send's event: one delivery to `webhook` (active or not). Not queued unless `queued`: the
+    // caller sends it itself, or (queued) leaves it to an engine that may read the signing secret.
+    Result<EmitResult> emitTest(const Webhook& webhook, const QString& type, const QJsonObject& data,
+                                bool queued = false);
 
     static QByteArray envelope(const QString& type, qint64 timestampMs, const QJsonObject& data);
 
 private:
     Result<EmitResult> insert(const QString& type, const QByteArray& payload, const QString& key,
-                              std::optional<qint64> onlyWebhook);
+                              std::optional<qint64> onlyWebhook, bool queued = false);
 
     std::shared_ptr<Database> m_db;
     const EventCatalog& m_catalog;

@@ -42,8 +42,8 @@ const QString kColumns = QStringLiteral("id, name, prefix, scopes, created_at, l
 
 const QStringList& ApiKeyStore::knownScopes()
 {
-    static const QStringList scopes{QStringLiteral("webhooks:read"), QStringLiteral("webhooks:write"),
-                                    QStringLiteral("events:write"), QStringLiteral("deliveries:read"),
+    static const QStringList scopes{QStringLiteral("webhooks:read"),    QStringLiteral("webhooks:write"),
+                                    QStringLiteral("events:write"),     QStringLiteral("deliveries:read"),
                                     QStringLiteral("deliveries:write"), QStringLiteral("metrics:read")};
     return scopes;
 }

@@ -55,6 +55,8 @@ public:
     // PostgreSQL LISTEN/NOTIFY, so engines and viewers on other machines hear about new work at once.
     // The channel for "deliveries became due": raised inside write transactions (delivered at commit).
     static constexpr const char* kQueueChannel = "outhook_queue";
+    // "Deliveries, attempts or webhooks changed": live views refresh on it.
+    static constexpr const char* kChangesChannel = "outhook_changes";
     // Raises `channel` on this thread's connection; a no-op on SQLite (same-host processes poll).
     Status notify(const QString& channel);
     // Subscribes this thread's connection; `callback` runs on this thread. False on SQLite.

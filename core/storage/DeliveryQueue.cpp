@@ -182,7 +182,7 @@ Result<QList<qint64>> DeliveryQueue::complete(const QList<AttemptResult>& result
                 disable.finish();
             }
         }
-        return {};
+        return m_db->notify(QLatin1String(Database::kChangesChannel));
     });
     if (!s)
         return s.error();

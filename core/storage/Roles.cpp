@@ -37,6 +37,9 @@ Status initRoles(Database& db)
         QStringLiteral("GRANT SELECT (") + QLatin1String(kPublicWebhookColumns) +
             QStringLiteral(") ON webhooks TO outhook_support"),
         QStringLiteral("GRANT UPDATE (next_attempt_at, next_trigger, updated_at) ON deliveries TO outhook_support"),
+        // Test sends: support queues the event and delivery; an admin engine signs and sends it.
+        QStringLiteral("GRANT INSERT ON events, deliveries TO outhook_support"),
+        QStringLiteral("GRANT USAGE ON ALL SEQUENCES IN SCHEMA public TO outhook_support"),
     };
     return db.transaction([&](QSqlDatabase& c) -> Status {
         QSqlQuery q(c);

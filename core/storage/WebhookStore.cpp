@@ -153,7 +153,9 @@ Result<Webhook> WebhookStore::create(Webhook w)
             return Database::queryError(q, tr("creating the webhook"));
         id = q.value(0).toLongLong();
         q.finish();
-        return writeEvents(db, id, w.events);
+        if (Status st = writeEvents(db, id, w.events); !st)
+            return st;
+        return m_db->notify(QLatin1String(Database::kChangesChannel));
     });
     if (!s)
         return s.error();
@@ -226,7 +228,9 @@ Result<Webhook> WebhookStore::update(const Webhook& input)
             return Database::queryError(q, tr("updating webhook %1").arg(w.id));
         if (q.numRowsAffected() == 0)
             return Error::notFound(tr("Webhook %1 not found").arg(w.id));
-        return writeEvents(db, w.id, w.events);
+        if (Status st = writeEvents(db, w.id, w.events); !st)
+            return st;
+        return m_db->notify(QLatin1String(Database::kChangesChannel));
     });
     if (!s)
         return s.error();
@@ -309,7 +313,7 @@ Status WebhookStore::remove(qint64 id)
             return Database::queryError(q, tr("deleting webhook %1").arg(id));
         if (q.numRowsAffected() == 0)
             return Error::notFound(tr("Webhook %1 not found").arg(id));
-        return {};
+        return m_db->notify(QLatin1String(Database::kChangesChannel));
     });
 }
 
@@ -326,7 +330,7 @@ Result<Webhook> WebhookStore::setActive(qint64 id, bool active)
             return Database::queryError(q, tr("changing webhook %1").arg(id));
         if (q.numRowsAffected() == 0)
             return Error::notFound(tr("Webhook %1 not found").arg(id));
-        return {};
+        return m_db->notify(QLatin1String(Database::kChangesChannel));
     });
     if (!s)
         return s.error();

@@ -53,6 +53,7 @@ inline std::shared_ptr<Database> freshDatabase(const QString& sqlitePath)
                 if (q.exec() && !q.next())
                     q.exec(QStringLiteral("CREATE DATABASE ") + own);
             } else {
+                q.exec(QStringLiteral("SET client_min_messages = warning"));
                 q.exec(QStringLiteral("DROP SCHEMA public CASCADE"));
                 q.exec(QStringLiteral("CREATE SCHEMA public"));
             }

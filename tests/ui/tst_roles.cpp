@@ -1,4 +1,9 @@
 #include "MainWindow.h"
+#include "TestPki.h"
+#include "TlsReceiver.h"
+
+#include "delivery/CurlTransport.h"
+#include "delivery/TestSender.h"
 
 #include "events/Emitter.h"
 #include "storage/DeliveryLog.h"
@@ -9,6 +14,7 @@
 #include "webhooks/WebhookListPanel.h"
 
 #include <QAction>
+#include <QSignalSpy>
 #include <QSqlQuery>
 #include <QTableView>
 #include <QTest>
@@ -109,6 +115,48 @@ private Q_SLOTS:
         QVERIFY(deliveries);
         QCOMPARE(deliveries->size(), 1);
         QVERIFY(DeliveryQueue(*db, m_clock, "support").resend(deliveries->first().id));
+    }
+
+    // Support may not read the signing secret, so its test send is queued for an admin engine, which
+    // signs and sends it; the support side gets the attempt back.
+    void supportTestSendGoesThroughAnAdminEngine()
+    {
+        test::TestPki pki;
+        QVERIFY(pki.isValid());
+        test::TlsReceiver receiver(pki);
+        QVERIFY(receiver.listen());
+        CurlTransport::Options o;
+        o.caFiles << pki.caFile();
+        o.policy.allow(QStringLiteral("127.0.0.0/8"));
+        o.policy.allow(QStringLiteral("::1/128"));
+        const TransportFactory transport = [o] { return std::unique_ptr<Transport>(new CurlTransport(o)); };
+        {
+            EventCatalog catalog(m_adminDb, m_clock);
+            WebhookStore store(m_adminDb, catalog, m_clock);
+            Webhook w = store.list()->first();
+            w.url = receiver.url();
+            w.auth = {};
+            QVERIFY(store.update(w));
+        }
+        Engine engine(m_adminDb, m_clock, Dispatcher::Options(), transport);
+        engine.start();
+
+        auto db = Database::open(m_support);
+        QVERIFY(db);
+        TestSender sender(*db, m_clock, transport());
+        QSignalSpy finished(&sender, &TestSender::finished);
+        QSignalSpy failed(&sender, &TestSender::failed);
+        EventCatalog catalog(*db, m_clock);
+        const auto tag = sender.send(WebhookStore(*db, catalog, m_clock).list()->first().id);
+        QVERIFY2(tag, qPrintable(tag.error().message));
+        QVERIFY(finished.wait(20000));
+        QCOMPARE(failed.size(), 0);
+        const auto r = finished.first().at(1).value<TestSendResult>();
+        QCOMPARE(r.attempt.statusCode, std::optional<int>(200));
+        QCOMPARE(r.attempt.trigger, AttemptTrigger::Test);
+        QVERIFY(r.signatureSent);
+        QVERIFY(!receiver.requests().last().header("webhook-signature").isEmpty());
+        engine.stopAndWait(2000);
     }
 
     void desktopAppDisablesEditing()
