@@ -37,6 +37,24 @@ Delivery fromRow(const QSqlQuery& q)
     return d;
 }
 
+// What PostgreSQL's encode(bytes, 'escape') makes of `bytes`: NUL and bytes >= 0x80 as \ooo, a
+// backslash doubled, everything else as it is.
+QString byteaEscapeForm(const QByteArray& bytes)
+{
+    QString out;
+    out.reserve(bytes.size());
+    for (const char c : bytes) {
+        const auto b = uchar(c);
+        if (b == '\\')
+            out += QStringLiteral("\\\\");
+        else if (b == 0 || b >= 0x80)
+            out += QLatin1Char('\\') + QStringLiteral("%1").arg(uint(b), 3, 8, QLatin1Char('0'));
+        else
+            out += QLatin1Char(c);
+    }
+    return out;
+}
+
 } // namespace
 
 Result<QList<Delivery>> DeliveryLog::list(const DeliveryFilter& f, int limit, std::optional<qint64> beforeId) const
@@ -67,13 +85,18 @@ Result<QList<Delivery>> DeliveryLog::list(const DeliveryFilter& f, int limit, st
         const QString t = f.text.trimmed();
         bool isNumber = false;
         const qint64 n = t.toLongLong(&isNumber);
-        // Bodies are bytes; PostgreSQL needs an explicit, never-failing text form of bytea.
-        const QString bodyText = m_db->isPostgres() ? QStringLiteral("encode(a.response_body, 'escape')")
-                                                    : QStringLiteral("CAST(a.response_body AS TEXT)");
+        // Bodies are bytes. SQLite compares them as text with LIKE, which folds ASCII case only and has
+        // no escape character. PostgreSQL has no never-failing bytea-to-text cast (bodies need not be
+        // UTF-8), so it compares the 'escape' form of the body with the search text in the same form:
+        // ILIKE folds ASCII only there too, since other bytes are \ooo digits.
+        const QString bodyMatch = m_db->isPostgres()
+                                      ? QStringLiteral("encode(a.response_body, 'escape') ILIKE ? ESCAPE ''")
+                                      : QStringLiteral("CAST(a.response_body AS TEXT) LIKE ?");
+        const QString needle = m_db->isPostgres() ? byteaEscapeForm(t.toUtf8()) : t;
         QString clause =
             QStringLiteral("(d.msg_id = ? OR EXISTS (SELECT 1 FROM attempts a WHERE a.delivery_id = d.id AND ") +
-            bodyText + QStringLiteral(" LIKE ?)");
-        binds << t << QString(QLatin1Char('%') + t + QLatin1Char('%'));
+            bodyMatch + QLatin1Char(')');
+        binds << t << QString(QLatin1Char('%') + needle + QLatin1Char('%'));
         if (isNumber) {
             clause += QStringLiteral(" OR d.id = ? OR d.event_id = ?");
             binds << n << n;

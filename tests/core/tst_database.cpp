@@ -3,6 +3,7 @@
 #include <QCryptographicHash>
 #include <QDir>
 #include <QFile>
+#include <QSqlError>
 #include <QSqlQuery>
 #include <QTemporaryDir>
 #include <QTest>
@@ -33,14 +34,160 @@ QVariant scalar(Database& db, const QString& sql)
     return q.value(0);
 }
 
+bool exec(Database& db, const QString& sql)
+{
+    QSqlQuery q(db.connection());
+    return q.exec(sql);
+}
+
+// The checks that are not about SQLite files run against both backends: the backend is row data.
+void addBackendRows()
+{
+    QTest::addColumn<QString>("backend");
+    QTest::newRow("sqlite") << QStringLiteral("sqlite");
+    QTest::newRow("postgres") << QStringLiteral("postgres");
+}
+
+// Runs `statements` on a plain connection to one PostgreSQL database, outside Database.
+QString runOnPostgres(const DatabaseUrl& url, const QStringList& statements)
+{
+    const QString name = QStringLiteral("tst_database-admin");
+    QString problem;
+    {
+        QSqlDatabase raw = QSqlDatabase::addDatabase(QStringLiteral("QPSQL"), name);
+        raw.setHostName(url.host);
+        raw.setPort(url.port);
+        raw.setUserName(url.user);
+        raw.setPassword(url.password);
+        raw.setDatabaseName(url.databaseName);
+        if (!raw.open()) {
+            problem = raw.lastError().text();
+        } else {
+            {
+                QSqlQuery q(raw);
+                for (const QString& s : statements) {
+                    if (!q.exec(s)) {
+                        problem = s + QStringLiteral(": ") + q.lastError().text();
+                        break;
+                    }
+                }
+            }
+            raw.close();
+        }
+    }
+    QSqlDatabase::removeDatabase(name);
+    return problem;
+}
+
+// An empty database, nothing migrated. SQLite: `sqliteFile`, which does not exist yet. PostgreSQL: this
+// binary's own database beside $OUTHOOK_TEST_PG_URL's (ctest runs test binaries in parallel), its public
+// schema dropped and created again. Without OUTHOOK_TEST_PG_URL the postgres rows fail: they never skip.
+Result<DatabaseUrl> emptyDatabase(const QString& backend, const QString& sqliteFile)
+{
+    if (backend == QLatin1String("sqlite"))
+        return DatabaseUrl::parse(sqliteFile);
+    const QString env = qEnvironmentVariable("OUTHOOK_TEST_PG_URL");
+    if (env.isEmpty())
+        return Error::storage(QStringLiteral("OUTHOOK_TEST_PG_URL is not set: run the tests through "
+                                             "scripts/test-postgres, e.g. scripts/test-postgres "
+                                             "build/tests/core/tst_database"));
+    const auto server = DatabaseUrl::parse(env);
+    if (!server)
+        return server.error();
+    DatabaseUrl own = *server;
+    own.databaseName = server->databaseName + QStringLiteral("_tst_database");
+    QString problem;
+    if (runOnPostgres(own, {QStringLiteral("SELECT 1")}).contains(QLatin1String("does not exist")))
+        problem = runOnPostgres(*server, {QStringLiteral("CREATE DATABASE ") + own.databaseName});
+    if (problem.isEmpty())
+        problem = runOnPostgres(own, {QStringLiteral("SET client_min_messages = warning"),
+                                      QStringLiteral("DROP SCHEMA IF EXISTS public CASCADE"),
+                                      QStringLiteral("CREATE SCHEMA public")});
+    if (!problem.isEmpty())
+        return Error::storage(QStringLiteral("Cannot prepare an empty PostgreSQL database: ") + problem);
+    return own;
+}
+
+// What a refused open must leave alone: every table with its columns, and the recorded version.
+QStringList fingerprint(const QSqlDatabase& c, bool postgres)
+{
+    QSqlQuery q(c);
+    q.exec(postgres ? QStringLiteral("SELECT table_name || '.' || column_name || ' ' || data_type FROM "
+                                     "information_schema.columns WHERE table_schema = 'public' "
+                                     "ORDER BY table_name, ordinal_position")
+                    : QStringLiteral("SELECT m.name || '.' || p.name || ' ' || p.type FROM sqlite_master m, "
+                                     "pragma_table_info(m.name) p WHERE m.type = 'table' ORDER BY m.name, p.cid"));
+    QStringList out;
+    while (q.next())
+        out << q.value(0).toString();
+    q.exec(QStringLiteral("SELECT value FROM outhook_meta WHERE key = 'schema_version'"));
+    out << (q.next() ? q.value(0).toString() : QStringLiteral("no version"));
+    return out;
+}
+
+QStringList fingerprint(Database& db)
+{
+    return fingerprint(db.connection(), db.isPostgres());
+}
+
+// The same, through a plain connection of its own, for a database that Database refuses to open.
+QStringList fingerprint(const DatabaseUrl& url)
+{
+    const QString name = QStringLiteral("tst_database-look");
+    QStringList out;
+    {
+        const bool pg = url.backend == DatabaseUrl::Backend::Postgres;
+        QSqlDatabase raw = QSqlDatabase::addDatabase(pg ? QStringLiteral("QPSQL") : QStringLiteral("QSQLITE"), name);
+        if (pg) {
+            raw.setHostName(url.host);
+            raw.setPort(url.port);
+            raw.setUserName(url.user);
+            raw.setPassword(url.password);
+            raw.setDatabaseName(url.databaseName);
+        } else {
+            raw.setDatabaseName(url.path);
+            raw.setConnectOptions(QStringLiteral("QSQLITE_OPEN_READONLY"));
+        }
+        if (raw.open())
+            out = fingerprint(raw, pg);
+        raw.close();
+    }
+    QSqlDatabase::removeDatabase(name);
+    return out;
+}
+
+// Takes a migrated database back to schema version 1: the tables of later migrations go.
+bool downgradeToVersion1(Database& db)
+{
+    for (const char* table : {"api_keys", "attempts", "deliveries", "events"}) {
+        if (!exec(db, QStringLiteral("DROP TABLE ") + QLatin1String(table)))
+            return false;
+    }
+    return exec(db, QStringLiteral("UPDATE outhook_meta SET value = '1' WHERE key = 'schema_version'"));
+}
+
+const QStringList kTables{QStringLiteral("event_types"), QStringLiteral("webhooks"),   QStringLiteral("webhook_events"),
+                          QStringLiteral("events"),      QStringLiteral("deliveries"), QStringLiteral("attempts"),
+                          QStringLiteral("api_keys")};
+
 } // namespace
 
+// Opening, migrating and refusing databases. The checks on files (foreign, damaged, truncated SQLite
+// files, pragmas) are SQLite's alone; migrations, version refusal, connections per thread and
+// transactions run against both backends, with the backend as row data. By hand:
+// scripts/test-postgres build/tests/core/tst_database
 class TestDatabase : public QObject
 {
     Q_OBJECT
     QTemporaryDir m_dir;
 
     QString path(const QString& name) const { return m_dir.filePath(name); }
+    // A file name of its own for each test function and row.
+    QString rowFile() const
+    {
+        return path(QString::fromLatin1(QTest::currentTestFunction()) + QLatin1Char('-') +
+                    QString::fromLatin1(QTest::currentDataTag()) + QStringLiteral(".db"));
+    }
 
     // Opening must leave a refused file byte-for-byte as it was and create no side files.
     void expectRefusedUntouched(const QString& file, const QString& messageFragment)
@@ -68,18 +215,159 @@ private Q_SLOTS:
         QCOMPARE(scalar(**db, QStringLiteral("SELECT COUNT(*) FROM webhooks")).toInt(), 0);
     }
 
+    void migratesEmptyDatabase_data() { addBackendRows(); }
+    void migratesEmptyDatabase()
+    {
+        QFETCH(QString, backend);
+        const auto url = emptyDatabase(backend, rowFile());
+        QVERIFY2(url, qPrintable(url.error().message));
+        auto db = Database::open(*url);
+        QVERIFY2(db, qPrintable(db.error().message));
+        QCOMPARE((*db)->isPostgres(), backend == QLatin1String("postgres"));
+        QCOMPARE((*db)->schemaVersion().value(), Database::latestSchemaVersion());
+        QCOMPARE(scalar(**db, QStringLiteral("SELECT COUNT(*) FROM outhook_meta")).toInt(), 1);
+        for (const QString& table : kTables) {
+            const QVariant rows = scalar(**db, QStringLiteral("SELECT COUNT(*) FROM ") + table);
+            QVERIFY2(rows.isValid() && rows.toLongLong() == 0, qPrintable(table));
+        }
+    }
+
+    void reopenIsIdempotent_data() { addBackendRows(); }
     void reopenIsIdempotent()
     {
-        const QString file = path(QStringLiteral("reopen.db"));
+        QFETCH(QString, backend);
+        const auto url = emptyDatabase(backend, rowFile());
+        QVERIFY2(url, qPrintable(url.error().message));
+        QStringList before;
         {
-            auto db = Database::open(urlFor(file));
-            QVERIFY(db);
-            QSqlQuery q((*db)->connection());
-            QVERIFY(q.exec(QStringLiteral("INSERT INTO event_types (name, kind, created_at) VALUES ('a.b', 'a', 1)")));
+            auto db = Database::open(*url);
+            QVERIFY2(db, qPrintable(db.error().message));
+            QVERIFY(
+                exec(**db, QStringLiteral("INSERT INTO event_types (name, kind, created_at) VALUES ('a.b', 'a', 1)")));
+            before = fingerprint(**db);
         }
-        auto again = Database::open(urlFor(file));
+        auto again = Database::open(*url);
         QVERIFY2(again, qPrintable(again.error().message));
         QCOMPARE(scalar(**again, QStringLiteral("SELECT COUNT(*) FROM event_types")).toInt(), 1);
+        QCOMPARE(fingerprint(**again), before);
+    }
+
+    // A database left at an older version gets the missing migrations, and keeps its data.
+    void migratesFromAnOlderVersion_data() { addBackendRows(); }
+    void migratesFromAnOlderVersion()
+    {
+        QFETCH(QString, backend);
+        const auto url = emptyDatabase(backend, rowFile());
+        QVERIFY2(url, qPrintable(url.error().message));
+        QStringList latest;
+        {
+            auto db = Database::open(*url);
+            QVERIFY2(db, qPrintable(db.error().message));
+            latest = fingerprint(**db);
+            QVERIFY(downgradeToVersion1(**db));
+            QVERIFY(
+                exec(**db, QStringLiteral("INSERT INTO event_types (name, kind, created_at) VALUES ('a.b', 'a', 1)")));
+            QCOMPARE((*db)->schemaVersion().value(), 1);
+        }
+        auto db = Database::open(*url);
+        QVERIFY2(db, qPrintable(db.error().message));
+        QCOMPARE((*db)->schemaVersion().value(), Database::latestSchemaVersion());
+        QCOMPARE(fingerprint(**db), latest);
+        QCOMPARE(scalar(**db, QStringLiteral("SELECT COUNT(*) FROM event_types")).toInt(), 1);
+    }
+
+    // Without migrating (a viewer that must not change the schema), any other version is refused and
+    // nothing is written.
+    void refusesOtherVersionWithoutMigrating_data() { addBackendRows(); }
+    void refusesOtherVersionWithoutMigrating()
+    {
+        QFETCH(QString, backend);
+        const auto url = emptyDatabase(backend, rowFile());
+        QVERIFY2(url, qPrintable(url.error().message));
+        Database::Options noMigrate;
+        noMigrate.migrate = false;
+        {
+            const auto empty = Database::open(*url, noMigrate);
+            QVERIFY(!empty);
+            QVERIFY2(empty.error().message.contains(QLatin1String("schema version 0")),
+                     qPrintable(empty.error().message));
+        }
+        QStringList old;
+        {
+            auto db = Database::open(*url);
+            QVERIFY2(db, qPrintable(db.error().message));
+            auto current = Database::open(*url, noMigrate);
+            QVERIFY2(current, qPrintable(current.error().message));
+            QVERIFY(downgradeToVersion1(**db));
+            old = fingerprint(**db);
+        }
+        const auto refused = Database::open(*url, noMigrate);
+        QVERIFY(!refused);
+        QVERIFY2(
+            refused.error().message.contains(
+                QStringLiteral("schema version 1, but this Outhook expects %1").arg(Database::latestSchemaVersion())),
+            qPrintable(refused.error().message));
+        auto look = Database::open(*url, noMigrate); // still refused: nothing was migrated
+        QVERIFY(!look);
+        Database::Options migrate;
+        auto db = Database::open(*url, migrate);
+        QVERIFY2(db, qPrintable(db.error().message));
+        QVERIFY(fingerprint(**db) != old);
+    }
+
+    // Several engines starting at once on one empty database: one migrates, the others wait and find
+    // it done (pg_advisory_xact_lock on PostgreSQL, BEGIN IMMEDIATE on SQLite).
+    void concurrentOpensMigrateOnce_data() { addBackendRows(); }
+    void concurrentOpensMigrateOnce()
+    {
+        QFETCH(QString, backend);
+        const auto url = emptyDatabase(backend, rowFile());
+        QVERIFY2(url, qPrintable(url.error().message));
+        if (backend == QLatin1String("sqlite")) {
+            // Engines on one SQLite file start after it exists, in WAL mode: switching a brand-new file to
+            // WAL is not covered by the busy timeout, so two processes creating one file at the same
+            // instant is a separate matter.
+            const QString name = QStringLiteral("tst_database-create");
+            {
+                QSqlDatabase raw = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), name);
+                raw.setDatabaseName(url->path);
+                QVERIFY(raw.open());
+                QSqlQuery q(raw);
+                QVERIFY(q.exec(QStringLiteral("PRAGMA journal_mode=WAL")));
+                q.finish();
+                raw.close();
+            }
+            QSqlDatabase::removeDatabase(name);
+        }
+        constexpr int kEngines = 4;
+        QString problems[kEngines];
+        int versions[kEngines] = {};
+        QList<QThread*> threads;
+        for (int i = 0; i < kEngines; ++i) {
+            threads << QThread::create([&, i] {
+                auto db = Database::open(*url);
+                if (!db) {
+                    problems[i] = db.error().message;
+                    return;
+                }
+                const auto version = (*db)->schemaVersion();
+                versions[i] = version ? *version : -1;
+                (*db)->releaseThreadConnection();
+            });
+        }
+        for (QThread* t : threads)
+            t->start();
+        for (QThread* t : threads) {
+            QVERIFY(t->wait(60000));
+            delete t;
+        }
+        for (int i = 0; i < kEngines; ++i) {
+            QVERIFY2(problems[i].isEmpty(), qPrintable(problems[i]));
+            QCOMPARE(versions[i], Database::latestSchemaVersion());
+        }
+        auto db = Database::open(*url);
+        QVERIFY2(db, qPrintable(db.error().message));
+        QCOMPARE(scalar(**db, QStringLiteral("SELECT COUNT(*) FROM outhook_meta")).toInt(), 1);
     }
 
     void durabilityFullSetsSynchronous()
@@ -157,21 +445,34 @@ private Q_SLOTS:
         expectRefusedUntouched(file, QStringLiteral("truncated"));
     }
 
+    void refusesNewerSchema_data() { addBackendRows(); }
     void refusesNewerSchema()
     {
-        const QString file = path(QStringLiteral("newer.db"));
+        QFETCH(QString, backend);
+        const auto url = emptyDatabase(backend, rowFile());
+        QVERIFY2(url, qPrintable(url.error().message));
+        QStringList before;
         {
-            auto db = Database::open(urlFor(file));
-            QVERIFY(db);
-            QSqlQuery q((*db)->connection());
-            QVERIFY(q.exec(QStringLiteral("UPDATE outhook_meta SET value = '999' WHERE key = 'schema_version'")));
-            QVERIFY(q.exec(QStringLiteral("PRAGMA wal_checkpoint(TRUNCATE)")));
+            auto db = Database::open(*url);
+            QVERIFY2(db, qPrintable(db.error().message));
+            QVERIFY(exec(**db, QStringLiteral("UPDATE outhook_meta SET value = '999' WHERE key = 'schema_version'")));
+            if (!(*db)->isPostgres())
+                QVERIFY(exec(**db, QStringLiteral("PRAGMA wal_checkpoint(TRUNCATE)")));
+            before = fingerprint(**db);
         }
-        const QByteArray before = fileHash(file);
-        const auto db = Database::open(urlFor(file));
-        QVERIFY(!db);
-        QVERIFY2(db.error().message.contains(QLatin1String("newer")), qPrintable(db.error().message));
-        QCOMPARE(fileHash(file), before);
+        const QByteArray fileBefore = backend == QLatin1String("sqlite") ? fileHash(url->path) : QByteArray();
+        for (const bool migrate : {true, false}) {
+            Database::Options o;
+            o.migrate = migrate;
+            const auto db = Database::open(*url, o);
+            QVERIFY(!db);
+            QVERIFY2(db.error().message.contains(QLatin1String(migrate ? "newer" : "schema version 999")),
+                     qPrintable(db.error().message));
+        }
+        if (backend == QLatin1String("sqlite"))
+            QCOMPARE(fileHash(url->path), fileBefore);
+        QCOMPARE(fingerprint(*url), before);
+        QCOMPARE(before.last(), QStringLiteral("999"));
     }
 
     void refusesDirectory()
@@ -181,20 +482,25 @@ private Q_SLOTS:
         QVERIFY(db.error().message.contains(QLatin1String("directory")));
     }
 
+    void oneConnectionPerThread_data() { addBackendRows(); }
     void oneConnectionPerThread()
     {
-        auto db = Database::open(urlFor(path(QStringLiteral("threads.db"))));
-        QVERIFY(db);
+        QFETCH(QString, backend);
+        const auto url = emptyDatabase(backend, rowFile());
+        QVERIFY2(url, qPrintable(url.error().message));
+        auto db = Database::open(*url);
+        QVERIFY2(db, qPrintable(db.error().message));
         const QString mainName = (*db)->connection().connectionName();
         QString workerName;
         int workerCount = -1;
         QThread* t = QThread::create([&] {
-            QSqlDatabase c = (*db)->connection();
-            workerName = c.connectionName();
-            QSqlQuery q(c);
-            if (q.exec(QStringLiteral("SELECT COUNT(*) FROM webhooks")) && q.next())
-                workerCount = q.value(0).toInt();
-            q.finish();
+            {
+                QSqlDatabase c = (*db)->connection();
+                workerName = c.connectionName();
+                QSqlQuery q(c);
+                if (q.exec(QStringLiteral("SELECT COUNT(*) FROM webhooks")) && q.next())
+                    workerCount = q.value(0).toInt();
+            }
             (*db)->releaseThreadConnection();
         });
         t->start();
@@ -206,17 +512,45 @@ private Q_SLOTS:
         QVERIFY(!QSqlDatabase::contains(workerName));
     }
 
+    void transactionRollsBackOnError_data() { addBackendRows(); }
     void transactionRollsBackOnError()
     {
-        auto db = Database::open(urlFor(path(QStringLiteral("tx.db"))));
-        QVERIFY(db);
+        QFETCH(QString, backend);
+        const auto url = emptyDatabase(backend, rowFile());
+        QVERIFY2(url, qPrintable(url.error().message));
+        auto db = Database::open(*url);
+        QVERIFY2(db, qPrintable(db.error().message));
         const Status s = (*db)->transaction([](QSqlDatabase& c) -> Status {
             QSqlQuery q(c);
-            q.exec(QStringLiteral("INSERT INTO event_types (name, kind, created_at) VALUES ('x.y', 'x', 1)"));
+            if (!q.exec(QStringLiteral("INSERT INTO event_types (name, kind, created_at) VALUES ('x.y', 'x', 1)")))
+                return Database::queryError(q, QStringLiteral("inserting"));
             return Error::storage(QStringLiteral("boom"));
         });
         QVERIFY(!s);
+        QCOMPARE(s.error().message, QStringLiteral("boom"));
         QCOMPARE(scalar(**db, QStringLiteral("SELECT COUNT(*) FROM event_types")).toInt(), 0);
+
+        // A statement that fails inside (PostgreSQL then refuses everything until the rollback) rolls the
+        // whole transaction back, and the connection is fine afterwards.
+        const Status failed = (*db)->transaction([](QSqlDatabase& c) -> Status {
+            QSqlQuery q(c);
+            for (int i = 0; i < 2; ++i) {
+                if (!q.exec(QStringLiteral("INSERT INTO event_types (name, kind, created_at) VALUES ('x.y', 'x', 1)")))
+                    return Database::queryError(q, QStringLiteral("inserting"));
+            }
+            return {};
+        });
+        QVERIFY(!failed);
+        QVERIFY2(failed.error().message.contains(QLatin1String("inserting")), qPrintable(failed.error().message));
+        QCOMPARE(scalar(**db, QStringLiteral("SELECT COUNT(*) FROM event_types")).toInt(), 0);
+        const Status ok = (*db)->transaction([](QSqlDatabase& c) -> Status {
+            QSqlQuery q(c);
+            if (!q.exec(QStringLiteral("INSERT INTO event_types (name, kind, created_at) VALUES ('x.y', 'x', 1)")))
+                return Database::queryError(q, QStringLiteral("inserting"));
+            return {};
+        });
+        QVERIFY2(ok, qPrintable(ok.error().message));
+        QCOMPARE(scalar(**db, QStringLiteral("SELECT COUNT(*) FROM event_types")).toInt(), 1);
     }
 };
 

@@ -10,10 +10,12 @@
 #include <QTemporaryDir>
 #include <QTest>
 #include <QThread>
+#include <algorithm>
 
 using namespace outhook;
 
-// Emitter, DeliveryQueue and DeliveryLog on a real SQLite file, with time under the test's control.
+// Emitter, DeliveryQueue and DeliveryLog on a real database of each backend (SQLite file, PostgreSQL from
+// scripts/test-postgres), with time under the test's control.
 class TestDeliveryQueue : public QObject
 {
     Q_OBJECT
@@ -181,16 +183,23 @@ private Q_SLOTS:
     }
 
     // Two engines claiming at the same time, each on its own connection and thread, never get the same
-    // delivery (SKIP LOCKED on PostgreSQL, the write lock on SQLite).
+    // delivery (SKIP LOCKED on PostgreSQL, the write lock on SQLite), and between them they get all of them.
     void concurrentClaimsNeverOverlap()
     {
         addWebhook(QStringLiteral("a"), {QStringLiteral("job.created")}, true);
-        constexpr int kDeliveries = 400;
+        constexpr int kDeliveries = 500;
         for (int i = 0; i < kDeliveries; ++i)
             QVERIFY(m_emitter->emit(QStringLiteral("job.created"), {}));
-        QCOMPARE(scalar(QStringLiteral("SELECT COUNT(*) FROM deliveries")), kDeliveries);
+        QSet<qint64> all;
+        {
+            QSqlQuery q(m_db->connection());
+            QVERIFY(q.exec(QStringLiteral("SELECT id FROM deliveries")));
+            while (q.next())
+                all.insert(q.value(0).toLongLong());
+        }
+        QCOMPARE(all.size(), kDeliveries);
         QList<qint64> claimed[2];
-        bool failed[2] = {false, false};
+        QString failed[2];
         QThread* threads[2];
         for (int t = 0; t < 2; ++t) {
             threads[t] = QThread::create([this, t, &claimed, &failed] {
@@ -198,7 +207,7 @@ private Q_SLOTS:
                 for (;;) {
                     const auto batch = q.claim(20, 60000);
                     if (!batch) {
-                        failed[t] = true;
+                        failed[t] = batch.error().message;
                         break;
                     }
                     if (batch->isEmpty())
@@ -214,12 +223,120 @@ private Q_SLOTS:
             QVERIFY(t->wait(60000));
             delete t;
         }
-        QVERIFY(!failed[0] && !failed[1]);
+        QVERIFY2(failed[0].isEmpty(), qPrintable(failed[0]));
+        QVERIFY2(failed[1].isEmpty(), qPrintable(failed[1]));
         const QSet<qint64> a(claimed[0].begin(), claimed[0].end());
         const QSet<qint64> b(claimed[1].begin(), claimed[1].end());
-        QCOMPARE(a.size() + b.size(), kDeliveries);
+        QCOMPARE(a.size(), claimed[0].size()); // no engine got one twice either
+        QCOMPARE(b.size(), claimed[1].size());
         QVERIFY(!a.intersects(b));
+        QCOMPARE(a + b, all);
         qInfo() << "engine a claimed" << a.size() << "engine b claimed" << b.size();
+    }
+
+    // Two emits with one idempotency key at the same time, on two connections: one event, one set of
+    // deliveries, and the loser answers with the winner's ids (on PostgreSQL it waits on the unique
+    // index and reads again; on SQLite the write lock orders them).
+    void concurrentEmitsWithOneKeyQueueOnce()
+    {
+        addWebhook(QStringLiteral("a"), {QStringLiteral("invoice.paid")}, true);
+        addWebhook(QStringLiteral("b"), {QStringLiteral("invoice.paid")}, true);
+        constexpr int kRounds = 20;
+        for (int round = 0; round < kRounds; ++round) {
+            const QString key = QStringLiteral("race-%1").arg(round);
+            Result<EmitResult> results[2] = {Error::storage(QStringLiteral("not run")),
+                                             Error::storage(QStringLiteral("not run"))};
+            QThread* threads[2];
+            for (int t = 0; t < 2; ++t) {
+                threads[t] = QThread::create([this, t, &key, &results] {
+                    EventCatalog catalog(m_db, m_clock);
+                    Emitter emitter(m_db, catalog, m_clock);
+                    results[t] = emitter.emit(QStringLiteral("invoice.paid"), {}, key);
+                    m_db->releaseThreadConnection();
+                });
+            }
+            for (QThread* t : threads)
+                t->start();
+            for (QThread* t : threads) {
+                QVERIFY(t->wait(30000));
+                delete t;
+            }
+            for (const auto& r : results)
+                QVERIFY2(r, qPrintable(r.error().message));
+            QCOMPARE(results[0]->eventId, results[1]->eventId);
+            QCOMPARE(results[0]->deliveryIds, results[1]->deliveryIds);
+            QCOMPARE(results[0]->deliveryIds.size(), 2);
+            QCOMPARE(int(results[0]->duplicate) + int(results[1]->duplicate), 1);
+        }
+        QCOMPARE(scalar(QStringLiteral("SELECT COUNT(*) FROM events")), kRounds);
+        QCOMPARE(scalar(QStringLiteral("SELECT COUNT(*) FROM deliveries")), 2 * kRounds);
+    }
+
+    // The Log History's text search means the same on both backends: a delivery or event id, a message
+    // id, or text in a response body, ASCII case folded (SQLite's LIKE), bytes that are not UTF-8 no
+    // obstacle, and no escape character.
+    void logSearchMatchesResponseBodies_data()
+    {
+        QTest::addColumn<QString>("text");
+        QTest::addColumn<QList<int>>("expected"); // indexes of the deliveries found, newest first
+        QTest::newRow("body word") << "boom" << QList<int>{0};
+        QTest::newRow("ASCII case folded") << "BOOM in" << QList<int>{0};
+        QTest::newRow("non-ASCII") << QStringLiteral("Caf\u00e9") << QList<int>{0};
+        QTest::newRow("several") << "error" << QList<int>{2, 0};
+        QTest::newRow("after invalid UTF-8") << "tail" << QList<int>{1};
+        QTest::newRow("backslash") << "C:\\temp" << QList<int>{2};
+        QTest::newRow("quote") << "it's" << QList<int>{2};
+        QTest::newRow("nothing") << "no such text" << QList<int>{};
+    }
+    void logSearchMatchesResponseBodies()
+    {
+        QFETCH(QString, text);
+        QFETCH(QList<int>, expected);
+        addWebhook(QStringLiteral("a"), {QStringLiteral("job.created")}, true);
+        for (int i = 0; i < 4; ++i)
+            QVERIFY(m_emitter->emit(QStringLiteral("job.created"), {}));
+        DeliveryQueue q(m_db, m_clock, "e");
+        auto claimed = *q.claim(10, 20000);
+        std::sort(claimed.begin(), claimed.end(),
+                  [](const ClaimedDelivery& x, const ClaimedDelivery& y) { return x.id < y.id; });
+        QCOMPARE(claimed.size(), 4);
+        const QList<QByteArray> bodies{
+            QStringLiteral("{\"error\":\"Boom in Caf\u00e9\"}").toUtf8(),
+            QByteArray("\xff\xfe binary \x80 tail"),
+            QByteArray("{\"error\":\"disk C:\\temp full, it's over\"}"),
+            QByteArray(),
+        };
+        QList<AttemptResult> results;
+        AttemptOutcome ok{DeliveryStatus::Succeeded, std::nullopt, {}, {}, {}};
+        for (int i = 0; i < 4; ++i) {
+            results << result(claimed.at(i), 200, ok);
+            results.last().attempt.responseBody = bodies.at(i);
+        }
+        const auto done = q.complete(results, 5LL * 24 * 3600 * 1000);
+        QVERIFY2(done, qPrintable(done.error().message));
+
+        DeliveryLog log(m_db);
+        DeliveryFilter f;
+        f.text = text;
+        const auto found = log.list(f, 50);
+        QVERIFY2(found, qPrintable(found.error().message));
+        QList<qint64> want;
+        for (int i : expected)
+            want << claimed.at(i).id;
+        QList<qint64> got;
+        for (const Delivery& d : *found)
+            got << d.id;
+        QCOMPARE(got, want);
+        // The bytes come back as they were stored.
+        QCOMPARE(log.attempts(claimed.at(1).id)->first().responseBody, bodies.at(1));
+
+        // Ids and message ids find their delivery.
+        f.text = QString::number(claimed.at(3).id);
+        QVERIFY(log.list(f, 50)->size() >= 1);
+        QCOMPARE(log.list(f, 50)->first().id, claimed.at(3).id);
+        f.text = QString::fromLatin1(claimed.at(3).msgId);
+        QCOMPARE(log.list(f, 50)->size(), 1);
+        QCOMPARE(log.list(f, 50)->first().id, claimed.at(3).id);
     }
 
     void inactiveWebhooksAreNotClaimed()

@@ -10,7 +10,8 @@
 
 using namespace outhook;
 
-// WebhookStore and EventCatalog on a real SQLite file.
+// WebhookStore and EventCatalog on a real database of each backend (SQLite file, PostgreSQL from
+// scripts/test-postgres: scripts/test-postgres build/tests/core/tst_webhookstore).
 class TestWebhookStore : public QObject
 {
     Q_OBJECT
