@@ -19,6 +19,9 @@ struct AppContext
     // Makes an in-process engine; empty in viewer mode (--no-engine), when another process sends.
     std::function<std::unique_ptr<Engine>()> makeEngine;
     QString databaseName;
+    // How often the window asks the database what changed. On PostgreSQL, NOTIFY makes the window ask at
+    // once; the poll is the SQLite path and a safety net.
+    int pollIntervalMs = 1000;
 };
 
 } // namespace outhook::ui

@@ -78,7 +78,7 @@ MainWindow::MainWindow(AppContext context, QWidget* parent)
     m_reloadWebhooks.setSingleShot(true);
     m_reloadWebhooks.setInterval(500);
     connect(&m_reloadWebhooks, &QTimer::timeout, m_webhooks, &WebhookListPanel::reload);
-    m_poll.setInterval(1000);
+    m_poll.setInterval(m_ctx.pollIntervalMs);
     connect(&m_poll, &QTimer::timeout, this, &MainWindow::poll);
     m_poll.start();
     m_lastChange = m_ctx.clock->nowMs();
@@ -94,16 +94,22 @@ MainWindow::MainWindow(AppContext context, QWidget* parent)
     else
         refreshStatus();
 
-    // On PostgreSQL, other machines' writes arrive as NOTIFY at once; the once-a-second poll stays as the
-    // SQLite path and as a safety net.
+    // On PostgreSQL, other machines' writes arrive as NOTIFY at once: new events on the queue channel,
+    // attempts and webhook changes on the changes channel. The poll stays as the SQLite path and as a
+    // safety net.
+    m_notified.setSingleShot(true);
+    m_notified.setInterval(50);
+    connect(&m_notified, &QTimer::timeout, this, &MainWindow::poll);
     QPointer<MainWindow> self(this);
     m_ctx.storage->run<bool>(
         this,
         [self](StorageContext& c) {
-            return c.db->subscribe(QLatin1String(Database::kChangesChannel), self.data(), [self] {
-                if (self)
-                    self->poll();
-            });
+            const auto onNotify = [self] {
+                if (self && !self->m_notified.isActive())
+                    self->m_notified.start();
+            };
+            return c.db->subscribe(QLatin1String(Database::kChangesChannel), self.data(), onNotify) &&
+                   c.db->subscribe(QLatin1String(Database::kQueueChannel), self.data(), onNotify);
         },
         [](bool) {});
 
@@ -241,10 +247,15 @@ void MainWindow::poll()
             return std::make_shared<Snapshot>(Snapshot{c.log->changedSince(since), c.queue->counts()});
         },
         [this](std::shared_ptr<Snapshot> s) {
-            if (s->changes && !s->changes->ids.isEmpty()) {
-                m_lastChange = s->changes->newestUpdatedAt;
-                m_log->refresh(s->changes->ids);
-                if (!m_reloadWebhooks.isActive())
+            if (s->changes) {
+                const bool webhooksChanged = s->changes->webhooksFingerprint != m_webhooksFingerprint;
+                m_webhooksFingerprint = s->changes->webhooksFingerprint;
+                if (!s->changes->ids.isEmpty()) {
+                    m_lastChange = s->changes->newestUpdatedAt;
+                    m_log->refresh(s->changes->ids);
+                }
+                // Counters and states of webhooks move with their deliveries.
+                if ((webhooksChanged || !s->changes->ids.isEmpty()) && !m_reloadWebhooks.isActive())
                     m_reloadWebhooks.start();
             }
             if (s->counts) {

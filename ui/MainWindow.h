@@ -60,7 +60,9 @@ private:
     QPointer<TestSendDialog> m_testDialog;
     QTimer m_poll;
     QTimer m_reloadWebhooks;
+    QTimer m_notified; // coalesces a burst of NOTIFYs into one poll
     qint64 m_lastChange = 0;
+    QString m_webhooksFingerprint;
     int m_inFlight = 0;
     QString m_queueText;
     bool m_testSenderConnected = false;

@@ -158,6 +158,9 @@ Result<DeliveryLog::Changes> DeliveryLog::changedSince(qint64 updatedAfterMs, in
         c.ids << q.value(0).toLongLong();
         c.newestUpdatedAt = std::max(c.newestUpdatedAt, q.value(1).toLongLong());
     }
+    if (!q.exec(QStringLiteral("SELECT COUNT(*), COALESCE(MAX(updated_at), 0) FROM webhooks")) || !q.next())
+        return Database::queryError(q, tr("looking for changed webhooks"));
+    c.webhooksFingerprint = q.value(0).toString() + QLatin1Char('/') + q.value(1).toString();
     return c;
 }
 

@@ -38,6 +38,8 @@ public:
     {
         QList<qint64> ids;
         qint64 newestUpdatedAt = 0;
+        // Changes when a webhook is added, edited or deleted anywhere: compare it with the last one seen.
+        QString webhooksFingerprint;
     };
     Result<Changes> changedSince(qint64 updatedAfterMs, int limit = 1000) const;
 
