@@ -113,9 +113,8 @@ int runApiKeys(CliContext& ctx, const QStringList& args)
         return list(ctx, args.mid(1));
     if (action == QLatin1String("revoke"))
         return revoke(ctx, args.mid(1));
-    ctx.commandName = QStringLiteral("apikeys");
-    return ctx.usage(action.isEmpty() ? QStringLiteral("missing action (create, list, revoke)")
-                                      : QStringLiteral("unknown action \"%1\"").arg(action));
+    return ctx.unknownAction(QStringLiteral("apikeys"), action,
+                             {QStringLiteral("create"), QStringLiteral("list"), QStringLiteral("revoke")});
 }
 
 } // namespace outhook::cli

@@ -142,6 +142,24 @@ int CliContext::usage(const QString& message)
     return Usage;
 }
 
+int CliContext::unknownAction(const QString& command, const QString& action, const QStringList& actions)
+{
+    if (action == QLatin1String("--help") || action == QLatin1String("-h") || action == QLatin1String("help")) {
+        out << "Usage: outhookd " << command << " <action> [options]\n"
+            << "Actions: " << actions.join(QStringLiteral(", ")) << "\n"
+            << "Run 'outhookd " << command << " <action> --help' for an action's options." << Qt::endl;
+        return Ok;
+    }
+    commandName = command;
+    err << "outhookd " << command << ": "
+        << (action.isEmpty() ? QStringLiteral("missing action (%1)").arg(actions.join(QStringLiteral(", ")))
+                             : QStringLiteral("unknown action \"%1\"").arg(action))
+        << Qt::endl;
+    err << "Actions: " << actions.join(QStringLiteral(", ")) << ". Run 'outhookd " << command
+        << " <action> --help' for an action's options." << Qt::endl;
+    return Usage;
+}
+
 void CliContext::printJson(const QJsonValue& v)
 {
     const QJsonDocument doc = v.isArray() ? QJsonDocument(v.toArray()) : QJsonDocument(v.toObject());

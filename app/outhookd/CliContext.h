@@ -66,6 +66,9 @@ public:
     // Prints an error the way the exit code promises and returns that code.
     int fail(const Error& e);
     int usage(const QString& message);
+    // For a command group called without a known action: `--help`/`-h` lists its actions (exit 0);
+    // anything else is a usage error naming the actions.
+    int unknownAction(const QString& command, const QString& action, const QStringList& actions);
     void printJson(const QJsonValue& v);
 };
 

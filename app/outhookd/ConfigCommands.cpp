@@ -7,9 +7,7 @@ int runConfig(CliContext& ctx, const QStringList& args)
 {
     const QString action = args.value(0);
     if (action != QLatin1String("check")) {
-        ctx.commandName = QStringLiteral("config");
-        return ctx.usage(action.isEmpty() ? QStringLiteral("missing action (check)")
-                                          : QStringLiteral("unknown action \"%1\"").arg(action));
+        return ctx.unknownAction(QStringLiteral("config"), action, {QStringLiteral("check")});
     }
     SubParser p(ctx, QStringLiteral("config check"),
                 QStringLiteral("Validate a config file: unknown sections and keys, bad values, with line numbers."));

@@ -35,9 +35,7 @@ int runDb(CliContext& ctx, const QStringList& args)
         ctx.out << "Granted outhook_" << p.positional().at(1) << " to " << p.positional().at(0) << Qt::endl;
         return Ok;
     }
-    ctx.commandName = QStringLiteral("db");
-    return ctx.usage(action.isEmpty() ? QStringLiteral("missing action (init-roles, grant)")
-                                      : QStringLiteral("unknown action \"%1\"").arg(action));
+    return ctx.unknownAction(QStringLiteral("db"), action, {QStringLiteral("init-roles"), QStringLiteral("grant")});
 }
 
 } // namespace outhook::cli

@@ -272,9 +272,9 @@ int runDeliveries(CliContext& ctx, const QStringList& args)
         return resend(ctx, rest);
     if (action == QLatin1String("recover"))
         return recover(ctx, rest);
-    ctx.commandName = QStringLiteral("deliveries");
-    return ctx.usage(action.isEmpty() ? QStringLiteral("missing action (list, show, resend, recover)")
-                                      : QStringLiteral("unknown action \"%1\"").arg(action));
+    return ctx.unknownAction(
+        QStringLiteral("deliveries"), action,
+        {QStringLiteral("list"), QStringLiteral("show"), QStringLiteral("resend"), QStringLiteral("recover")});
 }
 
 } // namespace outhook::cli

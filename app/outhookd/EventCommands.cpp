@@ -125,9 +125,7 @@ int runEvents(CliContext& ctx, const QStringList& args)
         return list(ctx, args.mid(1));
     if (action == QLatin1String("add"))
         return add(ctx, args.mid(1));
-    ctx.commandName = QStringLiteral("events");
-    return ctx.usage(action.isEmpty() ? QStringLiteral("missing action (list, add)")
-                                      : QStringLiteral("unknown action \"%1\"").arg(action));
+    return ctx.unknownAction(QStringLiteral("events"), action, {QStringLiteral("list"), QStringLiteral("add")});
 }
 
 } // namespace outhook::cli

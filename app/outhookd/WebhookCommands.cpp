@@ -310,11 +310,10 @@ int runWebhooks(CliContext& ctx, const QStringList& args)
                     QStringLiteral("remove")}
             .contains(action))
         return withId(ctx, action, rest);
-    ctx.commandName = QStringLiteral("webhooks");
-    return ctx.usage(
-        action.isEmpty()
-            ? QStringLiteral("missing action (add, list, show, update, enable, disable, remove, rotate-secret)")
-            : QStringLiteral("unknown action \"%1\"").arg(action));
+    return ctx.unknownAction(QStringLiteral("webhooks"), action,
+                             {QStringLiteral("add"), QStringLiteral("list"), QStringLiteral("show"),
+                              QStringLiteral("update"), QStringLiteral("enable"), QStringLiteral("disable"),
+                              QStringLiteral("remove"), QStringLiteral("rotate-secret")});
 }
 
 } // namespace outhook::cli

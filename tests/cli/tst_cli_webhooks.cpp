@@ -121,6 +121,40 @@ private Q_SLOTS:
         QVERIFY(!o.contains(QStringLiteral("secret")));
     }
 
+    // `outhookd GROUP --help` lists the group's actions; a wrong action names them.
+    void groupHelpListsActions_data()
+    {
+        QTest::addColumn<QString>("group");
+        QTest::addColumn<QString>("someAction");
+        QTest::newRow("webhooks") << "webhooks"
+                                  << "rotate-secret";
+        QTest::newRow("events") << "events"
+                                << "add";
+        QTest::newRow("deliveries") << "deliveries"
+                                    << "recover";
+        QTest::newRow("apikeys") << "apikeys"
+                                 << "revoke";
+        QTest::newRow("db") << "db"
+                            << "init-roles";
+        QTest::newRow("config") << "config"
+                                << "check";
+    }
+    void groupHelpListsActions()
+    {
+        QFETCH(QString, group);
+        QFETCH(QString, someAction);
+        for (const QString& help : {QStringLiteral("--help"), QStringLiteral("-h")}) {
+            const CliResult r = runOuthookd({group, help});
+            QCOMPARE(r.exitCode, 0);
+            QVERIFY2(r.out.contains("Actions:") && r.out.contains(someAction.toUtf8()), r.out.constData());
+        }
+        const CliResult wrong = runOuthookd({group, QStringLiteral("explode")});
+        QCOMPARE(wrong.exitCode, 2);
+        QVERIFY2(wrong.err.contains("unknown action \"explode\"") && wrong.err.contains(someAction.toUtf8()),
+                 wrong.err.constData());
+        QVERIFY(wrong.out.isEmpty());
+    }
+
     void errorsUseDocumentedExitCodes_data()
     {
         QTest::addColumn<QStringList>("args");
