@@ -40,14 +40,17 @@ int main(int argc, char* argv[])
     }
     const int count = QByteArray(argv[3]).toInt();
     const qint64 now = clock.nowMs();
-    const QByteArray payload = "{\"type\":\"job.created\",\"timestamp\":\"2026-11-22T00:00:00.000Z\",\"data\":{\"pad\":\"" +
-                               QByteArray(1024 - 80, 'x') + "\"}}";
+    const QByteArray payload =
+        "{\"type\":\"job.created\",\"timestamp\":\"2026-11-22T00:00:00.000Z\",\"data\":{\"pad\":\"" +
+        QByteArray(1024 - 80, 'x') + "\"}}";
     const Status s = (*db)->transaction([&](QSqlDatabase& c) -> Status {
         QSqlQuery ev(c);
-        ev.prepare(QStringLiteral("INSERT INTO events (type, payload, created_at) VALUES ('job.created', ?, ?) RETURNING id"));
+        ev.prepare(
+            QStringLiteral("INSERT INTO events (type, payload, created_at) VALUES ('job.created', ?, ?) RETURNING id"));
         QSqlQuery del(c);
-        del.prepare(QStringLiteral("INSERT INTO deliveries (event_id, webhook_id, event_type, msg_id, status, "
-                                   "next_attempt_at, created_at, updated_at) VALUES (?, ?, 'job.created', ?, 'pending', ?, ?, ?)"));
+        del.prepare(QStringLiteral(
+            "INSERT INTO deliveries (event_id, webhook_id, event_type, msg_id, status, "
+            "next_attempt_at, created_at, updated_at) VALUES (?, ?, 'job.created', ?, 'pending', ?, ?, ?)"));
         for (int i = 0; i < count; ++i) {
             ev.addBindValue(QString::fromLatin1(payload));
             ev.addBindValue(now);
@@ -55,7 +58,8 @@ int main(int argc, char* argv[])
                 return Database::queryError(ev, QStringLiteral("inserting events"));
             const qint64 eventId = ev.value(0).toLongLong();
             ev.finish();
-            for (const QVariant& v : QVariantList{eventId, created->id, QString::fromLatin1(ids::newMessageId()), now, now, now})
+            for (const QVariant& v :
+                 QVariantList{eventId, created->id, QString::fromLatin1(ids::newMessageId()), now, now, now})
                 del.addBindValue(v);
             if (!del.exec())
                 return Database::queryError(del, QStringLiteral("inserting deliveries"));
