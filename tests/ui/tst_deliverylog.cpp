@@ -344,6 +344,40 @@ private Q_SLOTS:
         QCOMPARE(idAt(model, 0), 7);
     }
 
+    // QTreeView asks for more on every relayout, and each page causes one: the view must only page in
+    // when its bottom is near, or an idle Log History reads the whole history into memory.
+    void viewPagesOnlyNearTheBottom()
+    {
+        for (int i = 0; i < 1200; ++i)
+            QVERIFY(emitEvent(u"job.created"_s) > 0);
+        auto view = shownView();
+        QVERIFY(view);
+        DeliveryLogModel* model = view->model();
+        QTRY_VERIFY(model->rowCount() >= 200);
+        QTest::qWait(500);
+        QTRY_VERIFY(!model->isLoading());
+        const int idle = model->rowCount();
+        QVERIFY2(idle <= 400, qPrintable(QString::number(idle)));
+
+        // End goes to the last row loaded, and the next page arrives below it; then it stops again.
+        QTreeView* tree = view->tree();
+        tree->setFocus();
+        tree->setCurrentIndex(model->index(0, 0));
+        QTest::keyClick(tree, Qt::Key_End);
+        QTRY_VERIFY(model->rowCount() > idle);
+        QTest::qWait(500);
+        QTRY_VERIFY(!model->isLoading());
+        const int afterEnd = model->rowCount();
+        QVERIFY2(afterEnd <= idle + 400, qPrintable(QString::number(afterEnd)));
+
+        // Scrolling to the bottom keeps paging until everything is there.
+        for (int i = 0; i < 20 && model->rowCount() < 1200; ++i) {
+            QTest::keyClick(tree, Qt::Key_End);
+            QTRY_VERIFY(!model->isLoading());
+        }
+        QCOMPARE(model->rowCount(), 1200);
+    }
+
     void expandSelectAndCopyInTheView()
     {
         seedThree();

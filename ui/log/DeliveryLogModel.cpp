@@ -77,7 +77,7 @@ void DeliveryLogModel::setFilter(const DeliveryFilter& filter)
 bool DeliveryLogModel::canFetchMore(const QModelIndex& parent) const
 {
     if (!parent.isValid())
-        return !m_atEnd && !m_pageInFlight && !m_pageFailed;
+        return !m_atEnd && !m_pageInFlight && !m_pageFailed && (!m_wantsMore || m_wantsMore());
     const DeliveryNode* node = deliveryNode(parent);
     return node && parent.column() == 0 && !node->attemptsLoaded && !node->attemptsInFlight && !node->attemptsFailed &&
            node->delivery.attemptCount > 0;

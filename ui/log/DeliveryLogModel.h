@@ -7,6 +7,7 @@
 #include <QHash>
 #include <QIcon>
 #include <QSet>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <vector>
@@ -75,6 +76,10 @@ public:
     std::optional<Attempt> attemptAt(const QModelIndex& index) const;
     QModelIndex indexOfDelivery(qint64 deliveryId, int column = 0) const;
     bool isLoading() const { return m_pageInFlight; }
+    // Asked before each next page: a view says whether it needs more rows now. QTreeView calls
+    // fetchMore() on every full relayout, and every page it gets causes one, so without a gate one
+    // page pulls in the next until the whole history is in memory.
+    void setFetchGate(std::function<bool()> wantsMore) { m_wantsMore = std::move(wantsMore); }
 
     static QString statusText(DeliveryStatus status);
     static QString triggerText(AttemptTrigger trigger);
@@ -145,6 +150,7 @@ private:
     // Results of requests made for an older filter carry an older generation and are dropped.
     quint64 m_generation = 0;
     bool m_pageInFlight = false;
+    std::function<bool()> m_wantsMore;
     bool m_atEnd = false;
     bool m_pageFailed = false; // stops views from retrying a failing query in a loop
     bool m_refreshInFlight = false;

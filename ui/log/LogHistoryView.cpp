@@ -12,6 +12,7 @@
 #include <QGuiApplication>
 #include <QHeaderView>
 #include <QLabel>
+#include <QScrollBar>
 #include <QSplitter>
 #include <QTreeView>
 #include <QVBoxLayout>
@@ -46,6 +47,12 @@ LogHistoryView::LogHistoryView(StorageWorker* storage, QWidget* parent)
     m_tree->setModel(m_model);
     m_tree->setAccessibleName(tr("Deliveries"));
     m_tree->setUniformRowHeights(true); // lets the view skip measuring every row of a long log
+    // The next page only when the bottom is within a screenful: scrolling or End gets more rows, a
+    // relayout alone does not.
+    m_model->setFetchGate([tree = m_tree] {
+        const QScrollBar* bar = tree->verticalScrollBar();
+        return bar->maximum() - bar->value() <= bar->pageStep();
+    });
     m_tree->setRootIsDecorated(true);
     m_tree->setItemsExpandable(true);
     m_tree->setAllColumnsShowFocus(true);
