@@ -41,6 +41,161 @@
     </message>
 </context>
 <context>
+    <name>WebhookValidator</name>
+    <message>
+        <source>Name is required</source>
+        <translation>Name ist erforderlich</translation>
+    </message>
+    <message>
+        <source>Name must be at most %1 characters</source>
+        <translation>Der Name darf höchstens %1 Zeichen lang sein</translation>
+    </message>
+    <message>
+        <source>Name must not contain control characters</source>
+        <translation>Der Name darf keine Steuerzeichen enthalten</translation>
+    </message>
+    <message>
+        <source>URL is required</source>
+        <translation>URL ist erforderlich</translation>
+    </message>
+    <message>
+        <source>URL must be at most %1 characters</source>
+        <translation>Die URL darf höchstens %1 Zeichen lang sein</translation>
+    </message>
+    <message>
+        <source>URL must not contain spaces or control characters</source>
+        <translation>Die URL darf keine Leer- oder Steuerzeichen enthalten</translation>
+    </message>
+    <message>
+        <source>URL must be absolute, like https://example.com/webhooks</source>
+        <translation>Die URL muss absolut sein, etwa https://example.com/webhooks</translation>
+    </message>
+    <message>
+        <source>HTTPS is required</source>
+        <translation>HTTPS ist erforderlich</translation>
+    </message>
+    <message>
+        <source>URL is not valid: %1</source>
+        <translation>Die URL ist ungültig: %1</translation>
+    </message>
+    <message>
+        <source>URL must include a host</source>
+        <translation>Die URL muss einen Host enthalten</translation>
+    </message>
+    <message>
+        <source>URL must not contain a user name or password; use Basic auth instead</source>
+        <translation>Die URL darf keinen Benutzernamen und kein Passwort enthalten; verwenden Sie stattdessen Basic-Authentifizierung</translation>
+    </message>
+    <message>
+        <source>URL must not contain a #fragment; it is never sent</source>
+        <translation>Die URL darf kein #Fragment enthalten; es wird nie gesendet</translation>
+    </message>
+    <message>
+        <source>Host name mixes letters from different scripts, which can imitate another domain</source>
+        <translation>Der Hostname mischt Buchstaben verschiedener Schriften und kann so eine andere Domain vortäuschen</translation>
+    </message>
+    <message>
+        <source>Host name is not valid</source>
+        <translation>Der Hostname ist ungültig</translation>
+    </message>
+    <message>
+        <source>Header name is required</source>
+        <translation>Header-Name ist erforderlich</translation>
+    </message>
+    <message>
+        <source>Header name must be at most %1 characters</source>
+        <translation>Der Header-Name darf höchstens %1 Zeichen lang sein</translation>
+    </message>
+    <message>
+        <source>Header name may contain only letters, digits and !#$%&amp;&apos;*+-.^_`|~</source>
+        <translation>Der Header-Name darf nur Buchstaben, Ziffern und !#$%&amp;&apos;*+-.^_`|~ enthalten</translation>
+    </message>
+    <message>
+        <source>Header &quot;authorization&quot; is set by the chosen auth; choose auth None to set it yourself</source>
+        <translation>Der Header „authorization“ wird von der gewählten Authentifizierung gesetzt; wählen Sie „Keine“, um ihn selbst zu setzen</translation>
+    </message>
+    <message>
+        <source>Header &quot;%1&quot; is set by Outhook and cannot be changed</source>
+        <translation>Der Header „%1“ wird von Outhook gesetzt und kann nicht geändert werden</translation>
+    </message>
+    <message>
+        <source>Header value must not contain CR, LF or NUL characters</source>
+        <translation>Der Header-Wert darf keine CR-, LF- oder NUL-Zeichen enthalten</translation>
+    </message>
+    <message>
+        <source>Header value must not contain control characters</source>
+        <translation>Der Header-Wert darf keine Steuerzeichen enthalten</translation>
+    </message>
+    <message>
+        <source>Header value must be at most %1 characters</source>
+        <translation>Der Header-Wert darf höchstens %1 Zeichen lang sein</translation>
+    </message>
+    <message>
+        <source>Timeout must be between 1 and %1 seconds</source>
+        <translation>Das Zeitlimit muss zwischen 1 und %1 Sekunden liegen</translation>
+    </message>
+    <message>
+        <source>At most %1 retries are allowed</source>
+        <translation>Höchstens %1 Wiederholungen sind erlaubt</translation>
+    </message>
+    <message>
+        <source>Each retry delay must be between 1 second and 7 days</source>
+        <translation>Jede Wartezeit muss zwischen 1 Sekunde und 7 Tagen liegen</translation>
+    </message>
+    <message>
+        <source>User name is required for Basic auth</source>
+        <translation>Für Basic-Authentifizierung ist ein Benutzername erforderlich</translation>
+    </message>
+    <message>
+        <source>User name must not contain &quot;:&quot; or control characters</source>
+        <translation>Der Benutzername darf weder „:“ noch Steuerzeichen enthalten</translation>
+    </message>
+    <message>
+        <source>User name must be at most 256 characters</source>
+        <translation>Der Benutzername darf höchstens 256 Zeichen lang sein</translation>
+    </message>
+    <message>
+        <source>Password is required for Basic auth</source>
+        <translation>Für Basic-Authentifizierung ist ein Passwort erforderlich</translation>
+    </message>
+    <message>
+        <source>Password must not contain control characters</source>
+        <translation>Das Passwort darf keine Steuerzeichen enthalten</translation>
+    </message>
+    <message>
+        <source>Password must be at most 1024 characters</source>
+        <translation>Das Passwort darf höchstens 1024 Zeichen lang sein</translation>
+    </message>
+    <message>
+        <source>Token is required for Bearer auth</source>
+        <translation>Für Bearer-Authentifizierung ist ein Token erforderlich</translation>
+    </message>
+    <message>
+        <source>Token must not contain spaces or control characters</source>
+        <translation>Das Token darf keine Leer- oder Steuerzeichen enthalten</translation>
+    </message>
+    <message>
+        <source>Token must be at most 4096 characters</source>
+        <translation>Das Token darf höchstens 4096 Zeichen lang sein</translation>
+    </message>
+    <message>
+        <source>Choose at least one event type</source>
+        <translation>Wählen Sie mindestens einen Ereignistyp</translation>
+    </message>
+    <message>
+        <source>Unknown event type &quot;%1&quot;</source>
+        <translation>Unbekannter Ereignistyp „%1“</translation>
+    </message>
+    <message>
+        <source>At most %1 custom headers are allowed</source>
+        <translation>Höchstens %1 eigene Header sind erlaubt</translation>
+    </message>
+    <message>
+        <source>Header &quot;%1&quot; is set twice</source>
+        <translation>Der Header „%1“ ist doppelt gesetzt</translation>
+    </message>
+</context>
+<context>
     <name>outhook::ui::AttemptDetailView</name>
     <message>
         <source>Summary</source>

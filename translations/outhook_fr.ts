@@ -41,6 +41,161 @@
     </message>
 </context>
 <context>
+    <name>WebhookValidator</name>
+    <message>
+        <source>Name is required</source>
+        <translation>Le nom est obligatoire</translation>
+    </message>
+    <message>
+        <source>Name must be at most %1 characters</source>
+        <translation>Le nom ne doit pas dépasser %1 caractères</translation>
+    </message>
+    <message>
+        <source>Name must not contain control characters</source>
+        <translation>Le nom ne doit pas contenir de caractères de contrôle</translation>
+    </message>
+    <message>
+        <source>URL is required</source>
+        <translation>L’URL est obligatoire</translation>
+    </message>
+    <message>
+        <source>URL must be at most %1 characters</source>
+        <translation>L’URL ne doit pas dépasser %1 caractères</translation>
+    </message>
+    <message>
+        <source>URL must not contain spaces or control characters</source>
+        <translation>L’URL ne doit contenir ni espaces ni caractères de contrôle</translation>
+    </message>
+    <message>
+        <source>URL must be absolute, like https://example.com/webhooks</source>
+        <translation>L’URL doit être absolue, comme https://example.com/webhooks</translation>
+    </message>
+    <message>
+        <source>HTTPS is required</source>
+        <translation>HTTPS est obligatoire</translation>
+    </message>
+    <message>
+        <source>URL is not valid: %1</source>
+        <translation>L’URL n’est pas valide : %1</translation>
+    </message>
+    <message>
+        <source>URL must include a host</source>
+        <translation>L’URL doit comporter un hôte</translation>
+    </message>
+    <message>
+        <source>URL must not contain a user name or password; use Basic auth instead</source>
+        <translation>L’URL ne doit contenir ni nom d’utilisateur ni mot de passe ; utilisez plutôt l’authentification Basic</translation>
+    </message>
+    <message>
+        <source>URL must not contain a #fragment; it is never sent</source>
+        <translation>L’URL ne doit pas contenir de #fragment ; il n’est jamais envoyé</translation>
+    </message>
+    <message>
+        <source>Host name mixes letters from different scripts, which can imitate another domain</source>
+        <translation>Le nom d’hôte mélange des lettres de plusieurs écritures, ce qui peut imiter un autre domaine</translation>
+    </message>
+    <message>
+        <source>Host name is not valid</source>
+        <translation>Le nom d’hôte n’est pas valide</translation>
+    </message>
+    <message>
+        <source>Header name is required</source>
+        <translation>Le nom de l’en-tête est obligatoire</translation>
+    </message>
+    <message>
+        <source>Header name must be at most %1 characters</source>
+        <translation>Le nom de l’en-tête ne doit pas dépasser %1 caractères</translation>
+    </message>
+    <message>
+        <source>Header name may contain only letters, digits and !#$%&amp;&apos;*+-.^_`|~</source>
+        <translation>Le nom de l’en-tête ne peut contenir que des lettres, des chiffres et !#$%&amp;&apos;*+-.^_`|~</translation>
+    </message>
+    <message>
+        <source>Header &quot;authorization&quot; is set by the chosen auth; choose auth None to set it yourself</source>
+        <translation>L’en-tête « authorization » est défini par l’authentification choisie ; choisissez « Aucune » pour le définir vous-même</translation>
+    </message>
+    <message>
+        <source>Header &quot;%1&quot; is set by Outhook and cannot be changed</source>
+        <translation>L’en-tête « %1 » est défini par Outhook et ne peut pas être modifié</translation>
+    </message>
+    <message>
+        <source>Header value must not contain CR, LF or NUL characters</source>
+        <translation>La valeur de l’en-tête ne doit pas contenir de caractères CR, LF ou NUL</translation>
+    </message>
+    <message>
+        <source>Header value must not contain control characters</source>
+        <translation>La valeur de l’en-tête ne doit pas contenir de caractères de contrôle</translation>
+    </message>
+    <message>
+        <source>Header value must be at most %1 characters</source>
+        <translation>La valeur de l’en-tête ne doit pas dépasser %1 caractères</translation>
+    </message>
+    <message>
+        <source>Timeout must be between 1 and %1 seconds</source>
+        <translation>Le délai d’attente doit être compris entre 1 et %1 secondes</translation>
+    </message>
+    <message>
+        <source>At most %1 retries are allowed</source>
+        <translation>%1 nouvelles tentatives au maximum sont autorisées</translation>
+    </message>
+    <message>
+        <source>Each retry delay must be between 1 second and 7 days</source>
+        <translation>Chaque délai de relance doit être compris entre 1 seconde et 7 jours</translation>
+    </message>
+    <message>
+        <source>User name is required for Basic auth</source>
+        <translation>Le nom d’utilisateur est obligatoire pour l’authentification Basic</translation>
+    </message>
+    <message>
+        <source>User name must not contain &quot;:&quot; or control characters</source>
+        <translation>Le nom d’utilisateur ne doit contenir ni « : » ni caractères de contrôle</translation>
+    </message>
+    <message>
+        <source>User name must be at most 256 characters</source>
+        <translation>Le nom d’utilisateur ne doit pas dépasser 256 caractères</translation>
+    </message>
+    <message>
+        <source>Password is required for Basic auth</source>
+        <translation>Le mot de passe est obligatoire pour l’authentification Basic</translation>
+    </message>
+    <message>
+        <source>Password must not contain control characters</source>
+        <translation>Le mot de passe ne doit pas contenir de caractères de contrôle</translation>
+    </message>
+    <message>
+        <source>Password must be at most 1024 characters</source>
+        <translation>Le mot de passe ne doit pas dépasser 1024 caractères</translation>
+    </message>
+    <message>
+        <source>Token is required for Bearer auth</source>
+        <translation>Le jeton est obligatoire pour l’authentification Bearer</translation>
+    </message>
+    <message>
+        <source>Token must not contain spaces or control characters</source>
+        <translation>Le jeton ne doit contenir ni espaces ni caractères de contrôle</translation>
+    </message>
+    <message>
+        <source>Token must be at most 4096 characters</source>
+        <translation>Le jeton ne doit pas dépasser 4096 caractères</translation>
+    </message>
+    <message>
+        <source>Choose at least one event type</source>
+        <translation>Choisissez au moins un type d’événement</translation>
+    </message>
+    <message>
+        <source>Unknown event type &quot;%1&quot;</source>
+        <translation>Type d’événement inconnu « %1 »</translation>
+    </message>
+    <message>
+        <source>At most %1 custom headers are allowed</source>
+        <translation>%1 en-têtes personnalisés au maximum sont autorisés</translation>
+    </message>
+    <message>
+        <source>Header &quot;%1&quot; is set twice</source>
+        <translation>L’en-tête « %1 » est défini deux fois</translation>
+    </message>
+</context>
+<context>
     <name>outhook::ui::AttemptDetailView</name>
     <message>
         <source>Summary</source>

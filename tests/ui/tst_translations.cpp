@@ -2,6 +2,8 @@
 #include "SettingsDialog.h"
 #include "Translations.h"
 
+#include "model/WebhookValidator.h"
+
 #include <QAction>
 #include <QApplication>
 #include <QDialogButtonBox>
@@ -31,7 +33,8 @@ class TestTranslations : public QObject
         QStringList menus;
         QString settingsTitle;
         QString databaseLabel;
-        QString cancel; // from Qt's own translation (qt6-translations-l10n)
+        QString cancel;       // from Qt's own translation (qt6-translations-l10n)
+        QString nameRequired; // core's WebhookValidator, shown live in the editor
     };
 
     static Expected expected(const QString& language)
@@ -42,20 +45,23 @@ class TestTranslations : public QObject
                      QStringLiteral("&Engine"), QStringLiteral("&Hilfe")},
                     QStringLiteral("Einstellungen"),
                     QStringLiteral("&Datenbank:"),
-                    QStringLiteral("Abbrechen")};
+                    QStringLiteral("Abbrechen"),
+                    QStringLiteral("Name ist erforderlich")};
         if (language == QLatin1String("fr"))
             return {language,
                     {QStringLiteral("&Fichier"), QStringLiteral("&Webhook"), QStringLiteral("&Journal"),
                      QStringLiteral("&Moteur"), QStringLiteral("&Aide")},
                     QStringLiteral("Paramètres"),
                     QStringLiteral("&Base de données :"),
-                    QStringLiteral("Annuler")};
+                    QStringLiteral("Annuler"),
+                    QStringLiteral("Le nom est obligatoire")};
         return {QStringLiteral("en"),
                 {QStringLiteral("&File"), QStringLiteral("&Webhook"), QStringLiteral("&Log"), QStringLiteral("&Engine"),
                  QStringLiteral("&Help")},
                 QStringLiteral("Settings"),
                 QStringLiteral("&Database:"),
-                QStringLiteral("Cancel")};
+                QStringLiteral("Cancel"),
+                QStringLiteral("Name is required")};
     }
 
     static QStringList menuTitles(QMainWindow& window)
@@ -125,6 +131,7 @@ private Q_SLOTS:
         auto* buttons = dialog.findChild<QDialogButtonBox*>();
         QVERIFY(buttons);
         QCOMPARE(buttons->button(QDialogButtonBox::Cancel)->text(), want.cancel);
+        QCOMPARE(WebhookValidator::checkName(QString()), want.nameRequired);
     }
 
     // Switching back to English removes the earlier translators instead of stacking them.
