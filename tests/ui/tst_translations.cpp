@@ -7,7 +7,9 @@
 #include <QAction>
 #include <QApplication>
 #include <QDialogButtonBox>
+#include <QKeySequence>
 #include <QLabel>
+#include <QMenu>
 #include <QMenuBar>
 #include <QPushButton>
 #include <QSettings>
@@ -62,6 +64,20 @@ class TestTranslations : public QObject
                 QStringLiteral("&Database:"),
                 QStringLiteral("Cancel"),
                 QStringLiteral("Name is required")};
+    }
+
+    // Each action has an &-accelerator, and no two share a letter.
+    static void verifyMnemonics(const QList<QAction*>& actions, const QString& where)
+    {
+        QStringList letters;
+        for (QAction* a : actions) {
+            if (a->isSeparator())
+                continue;
+            const QString key = QKeySequence::mnemonic(a->text()).toString().toLower();
+            QVERIFY2(!key.isEmpty(), qPrintable(where + QLatin1String(": no & accelerator in ") + a->text()));
+            QVERIFY2(!letters.contains(key), qPrintable(where + QLatin1String(": two entries use ") + key));
+            letters << key;
+        }
     }
 
     static QStringList menuTitles(QMainWindow& window)
@@ -121,6 +137,10 @@ private Q_SLOTS:
         ctx.databaseName = QStringLiteral("i18n.db");
         ui::MainWindow window(ctx);
         QCOMPARE(menuTitles(window), want.menus);
+        // Every menu title and every entry of one menu can be reached by its own Alt+letter.
+        verifyMnemonics(window.menuBar()->actions(), QStringLiteral("menu bar"));
+        for (QAction* menu : window.menuBar()->actions())
+            verifyMnemonics(menu->menu()->actions(), menu->text());
 
         ui::SettingsDialog dialog(&window);
         QCOMPARE(dialog.windowTitle(), want.settingsTitle);
