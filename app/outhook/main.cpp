@@ -1,6 +1,7 @@
 #include "AppContext.h"
 #include "MainWindow.h"
 #include "SettingsDialog.h"
+#include "Translations.h"
 
 #include "delivery/CurlTransport.h"
 #include "storage/Database.h"
@@ -13,10 +14,11 @@
 using namespace outhook;
 
 namespace {
-QString tr(const char* text)
+// Gives main()'s strings a context that lupdate can see (a free tr() has none).
+struct Main
 {
-    return QApplication::translate("main", text);
-}
+    Q_DECLARE_TR_FUNCTIONS(Main)
+};
 } // namespace
 
 int main(int argc, char* argv[])
@@ -27,18 +29,21 @@ int main(int argc, char* argv[])
     QApplication::setApplicationDisplayName(QStringLiteral("Outhook"));
     QApplication::setApplicationVersion(QStringLiteral(OUTHOOK_VERSION));
     QApplication::setWindowIcon(QIcon(QStringLiteral(":/icons/outhook.svg")));
+    ui::installTranslations(app, ui::languageSetting());
 
     QCommandLineParser parser;
-    parser.setApplicationDescription(tr("Outhook: manage and debug outbound webhooks."));
+    parser.setApplicationDescription(Main::tr("Outhook: manage and debug outbound webhooks."));
     parser.addHelpOption();
     parser.addVersionOption();
-    const QCommandLineOption dbOption(QStringLiteral("db"), tr("Database URL or SQLite path."), QStringLiteral("url"));
-    const QCommandLineOption noEngine(QStringLiteral("no-engine"),
-                                      tr("Do not send deliveries from this app (outhookd serve runs elsewhere)."));
-    const QCommandLineOption caFile(QStringLiteral("ca-file"), tr("Extra trusted CA certificates (PEM)."),
+    const QCommandLineOption dbOption(QStringLiteral("db"), Main::tr("Database URL or SQLite path."),
+                                      QStringLiteral("url"));
+    const QCommandLineOption noEngine(
+        QStringLiteral("no-engine"), Main::tr("Do not send deliveries from this app (outhookd serve runs elsewhere)."));
+    const QCommandLineOption caFile(QStringLiteral("ca-file"), Main::tr("Extra trusted CA certificates (PEM)."),
                                     QStringLiteral("pem"));
     const QCommandLineOption allow(QStringLiteral("allow-destination"),
-                                   tr("Allow a private or loopback range, e.g. 127.0.0.0/8."), QStringLiteral("cidr"));
+                                   Main::tr("Allow a private or loopback range, e.g. 127.0.0.0/8."),
+                                   QStringLiteral("cidr"));
     for (const auto* o : {&dbOption, &noEngine, &caFile, &allow})
         parser.addOption(*o);
     parser.process(app);
@@ -46,14 +51,16 @@ int main(int argc, char* argv[])
     CurlTransport::Options transportOptions;
     for (const QString& file : parser.values(caFile)) {
         if (!QFileInfo(file).isReadable()) {
-            QMessageBox::critical(nullptr, tr("Outhook"), tr("--ca-file %1: not a readable file").arg(file));
+            QMessageBox::critical(nullptr, Main::tr("Outhook"),
+                                  Main::tr("--ca-file %1: not a readable file").arg(file));
             return 2;
         }
         transportOptions.caFiles << file;
     }
     for (const QString& cidr : parser.values(allow)) {
         if (!transportOptions.policy.allow(cidr)) {
-            QMessageBox::critical(nullptr, tr("Outhook"), tr("--allow-destination %1: not an address or CIDR").arg(cidr));
+            QMessageBox::critical(nullptr, Main::tr("Outhook"),
+                                  Main::tr("--allow-destination %1: not an address or CIDR").arg(cidr));
             return 2;
         }
     }
@@ -63,12 +70,12 @@ int main(int argc, char* argv[])
         flag = ui::SettingsDialog::databaseUrl();
     const auto url = DatabaseUrl::parse(DatabaseUrl::resolve(flag));
     if (!url) {
-        QMessageBox::critical(nullptr, tr("Outhook"), url.error().message);
+        QMessageBox::critical(nullptr, Main::tr("Outhook"), url.error().message);
         return 2;
     }
     const auto db = Database::open(*url);
     if (!db) {
-        QMessageBox::critical(nullptr, tr("Cannot open the database"), db.error().message);
+        QMessageBox::critical(nullptr, Main::tr("Cannot open the database"), db.error().message);
         return 5;
     }
 

@@ -9,11 +9,6 @@ namespace outhook {
 
 namespace {
 
-QString tr(const char* text)
-{
-    return QCoreApplication::translate("WebhookValidator", text);
-}
-
 bool hasControlChars(const QString& s, bool allowTab)
 {
     for (QChar c : s) {

@@ -3,6 +3,7 @@
 #include "model/Webhook.h"
 #include "util/Result.h"
 
+#include <QCoreApplication>
 #include <functional>
 
 namespace outhook {
@@ -11,6 +12,9 @@ namespace outhook {
 // call it, so they give the same messages. Every problem is returned, each with its field.
 class WebhookValidator
 {
+    // Messages are shown in the app's editor, so they are translated there; outhookd and the REST API
+    // install no translator and keep them English.
+    Q_DECLARE_TR_FUNCTIONS(WebhookValidator)
 public:
     static constexpr int kMaxUrlLength = 2048;
     static constexpr int kMaxHeaderNameLength = 256;

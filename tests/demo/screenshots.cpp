@@ -1,9 +1,11 @@
 // Renders the app on a demo database and saves the screenshots in docs/screenshots/:
-// the main window with an expanded failed delivery, the failed attempt's details, and the editor.
+// the main window with an expanded failed delivery, the failed attempt's details, and the editor, then the
+// main window once more in German (main-de.png) to catch labels that a longer translation cuts off.
 // Run it through `scripts/outhook screenshot` (xvfb-run), not by hand.
 #include "AppContext.h"
 #include "DemoData.h"
 #include "MainWindow.h"
+#include "Translations.h"
 
 #include "delivery/CurlTransport.h"
 #include "log/DeliveryLogModel.h"
@@ -29,6 +31,53 @@ bool save(QWidget* w, const QString& path)
     QTest::qWait(300); // let the last paints and lazy loads land
     const bool ok = w->grab().save(path);
     std::printf("%s %s\n", ok ? "saved" : "FAILED", qPrintable(path));
+    return ok;
+}
+
+// One set of screenshots of a fresh main window in the current language: main-window.png,
+// failed-attempt.png and editor.png, or with a suffix ("-de") main-de.png and editor-de.png.
+bool shoot(const ui::AppContext& ctx, const QString& outDir, const QString& suffix)
+{
+    const auto fail = [](const char* why) {
+        std::fprintf(stderr, "screenshot failed: %s\n", why);
+        return false;
+    };
+    ui::MainWindow window(ctx);
+    window.resize(1440, 880);
+    window.show();
+    ui::LogHistoryView* log = window.logView();
+    ui::DeliveryLogModel* model = log->model();
+    ui::WebhookListPanel* panel = window.webhookPanel();
+    if (!QTest::qWaitFor([&] { return model->rowCount() > 0 && panel->model()->rowCount() > 0; }, 10000))
+        return fail("no demo rows");
+
+    // The most recent delivery that failed for good: expand it and select its last attempt.
+    QModelIndex failed;
+    for (int row = 0; row < model->rowCount() && !failed.isValid(); ++row) {
+        const auto d = model->deliveryAt(model->index(row, 0));
+        if (d && d->status == DeliveryStatus::Failed && d->attemptCount > 1)
+            failed = model->index(row, 0);
+    }
+    if (!failed.isValid())
+        return fail("no failed delivery");
+    panel->table()->selectRow(panel->model()->rowOf(model->deliveryAt(failed)->webhookId));
+    log->tree()->scrollTo(failed, QAbstractItemView::PositionAtCenter);
+    log->tree()->expand(failed);
+    if (!QTest::qWaitFor([&] { return model->rowCount(failed) > 0; }, 5000))
+        return fail("no attempts");
+    const QModelIndex attempt = model->index(model->rowCount(failed) - 1, 0, failed);
+    log->tree()->setCurrentIndex(attempt);
+    QTest::qWait(800);
+    bool ok = save(&window, outDir + (suffix.isEmpty() ? QStringLiteral("/main-window.png")
+                                                       : QStringLiteral("/main") + suffix + QStringLiteral(".png")));
+    if (suffix.isEmpty())
+        ok &= save(log, outDir + QStringLiteral("/failed-attempt.png"));
+
+    panel->editAction()->trigger();
+    if (!QTest::qWaitFor([&] { return panel->openEditor() && panel->openEditor()->isVisible(); }, 5000))
+        return fail("no editor");
+    ok &= save(panel->openEditor(), outDir + QStringLiteral("/editor") + suffix + QStringLiteral(".png"));
+    panel->openEditor()->reject();
     return ok;
 }
 
@@ -67,39 +116,9 @@ int main(int argc, char* argv[])
         return std::make_unique<Engine>(db, clock, Dispatcher::Options(), transport);
     };
 
-    ui::MainWindow window(ctx);
-    window.resize(1440, 880);
-    window.show();
-    ui::LogHistoryView* log = window.logView();
-    ui::DeliveryLogModel* model = log->model();
-    ui::WebhookListPanel* panel = window.webhookPanel();
-    if (!QTest::qWaitFor([&] { return model->rowCount() > 0 && panel->model()->rowCount() > 0; }, 10000))
-        return 2;
-
-    // The most recent delivery that failed for good: expand it and select its last attempt.
-    QModelIndex failed;
-    for (int row = 0; row < model->rowCount() && !failed.isValid(); ++row) {
-        const auto d = model->deliveryAt(model->index(row, 0));
-        if (d && d->status == DeliveryStatus::Failed && d->attemptCount > 1)
-            failed = model->index(row, 0);
-    }
-    if (!failed.isValid())
-        return 3;
-    panel->table()->selectRow(panel->model()->rowOf(model->deliveryAt(failed)->webhookId));
-    log->tree()->scrollTo(failed, QAbstractItemView::PositionAtCenter);
-    log->tree()->expand(failed);
-    if (!QTest::qWaitFor([&] { return model->rowCount(failed) > 0; }, 5000))
-        return 4;
-    const QModelIndex attempt = model->index(model->rowCount(failed) - 1, 0, failed);
-    log->tree()->setCurrentIndex(attempt);
-    QTest::qWait(800);
-    bool ok = save(&window, outDir + QStringLiteral("/main-window.png"));
-    ok &= save(log, outDir + QStringLiteral("/failed-attempt.png"));
-
-    panel->editAction()->trigger();
-    if (!QTest::qWaitFor([&] { return panel->openEditor() && panel->openEditor()->isVisible(); }, 5000))
-        return 5;
-    ok &= save(panel->openEditor(), outDir + QStringLiteral("/editor.png"));
-    panel->openEditor()->reject();
+    // The widgets take their texts when they are built, so each language gets a window of its own.
+    bool ok = shoot(ctx, outDir, QString());
+    ui::installTranslations(app, QStringLiteral("de"));
+    ok &= shoot(ctx, outDir, QStringLiteral("-de"));
     return ok ? 0 : 6;
 }

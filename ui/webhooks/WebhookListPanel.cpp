@@ -15,6 +15,7 @@
 #include <QTableView>
 #include <QToolBar>
 #include <QVBoxLayout>
+#include <algorithm>
 
 namespace outhook::ui {
 
@@ -61,7 +62,9 @@ WebhookListPanel::WebhookListPanel(StorageWorker* storage, QWidget* parent)
     m_table->horizontalHeader()->setHighlightSections(false);
     m_table->setColumnWidth(WebhookListModel::Name, 130);
     m_table->setColumnWidth(WebhookListModel::Url, 160);
-    m_table->setColumnWidth(WebhookListModel::Events, 70);
+    // Wide enough for "88 events" in the current language ("88 Ereignisse", "88 événements").
+    const int eventsText = m_table->fontMetrics().horizontalAdvance(WebhookListModel::tr("%1 events").arg(88));
+    m_table->setColumnWidth(WebhookListModel::Events, std::max(70, eventsText + 16));
     m_table->setColumnWidth(WebhookListModel::Active, 80);
     m_table->setColumnWidth(WebhookListModel::LastResult, 150);
     m_table->setContextMenuPolicy(Qt::ActionsContextMenu);
