@@ -1,11 +1,13 @@
 // Renders the app on a demo database and saves the screenshots in docs/screenshots/:
-// the main window with an expanded failed delivery, the failed attempt's details, and the editor.
+// the main window with an expanded failed delivery, the failed attempt's details, the editor and the
+// health dashboard.
 // Run it through `scripts/outhook screenshot` (xvfb-run), not by hand.
 #include "AppContext.h"
 #include "DemoData.h"
 #include "MainWindow.h"
 
 #include "delivery/CurlTransport.h"
+#include "health/HealthDashboard.h"
 #include "log/DeliveryLogModel.h"
 #include "log/LogHistoryView.h"
 #include "webhooks/WebhookEditor.h"
@@ -14,6 +16,8 @@
 
 #include <QApplication>
 #include <QDir>
+#include <QSignalSpy>
+#include <QTabWidget>
 #include <QTableView>
 #include <QTemporaryDir>
 #include <QTest>
@@ -101,5 +105,13 @@ int main(int argc, char* argv[])
         return 5;
     ok &= save(panel->openEditor(), outDir + QStringLiteral("/editor.png"));
     panel->openEditor()->reject();
+
+    // The health dashboard for all webhooks, in the window's Health tab.
+    ui::HealthDashboard* health = window.healthDashboard();
+    QSignalSpy loaded(health, &ui::HealthDashboard::reportLoaded);
+    window.tabs()->setCurrentWidget(health);
+    if (!loaded.wait(10000))
+        return 7;
+    ok &= save(health, outDir + QStringLiteral("/health.png"));
     return ok ? 0 : 6;
 }
