@@ -28,6 +28,8 @@ QString tr(const char* text)
     return QCoreApplication::translate("HealthDashboard", text);
 }
 
+constexpr QChar kInvisible(0x200B); // zero-width space
+
 constexpr QRgb kRateColor[2] = {0x1565c0, 0x64b5f6}; // light, dark
 constexpr QRgb kP95Color[2] = {0x6a1b9a, 0xce93d8};
 
@@ -57,16 +59,14 @@ QBarCategoryAxis* categoryAxis(const QStringList& labels, const QString& title)
 }
 
 // For line charts over the same buckets: x = bucket index, labelled on every `step`-th bucket (0: only
-// where a day starts) so a narrow chart stays readable.
+// the visible labels, where a day starts) so a narrow chart stays readable.
 QCategoryAxis* sparseAxis(const QStringList& labels, int step, const QString& title)
 {
     auto* axis = new QCategoryAxis;
     axis->setLabelsPosition(QCategoryAxis::AxisLabelsPositionOnValue);
     axis->setStartValue(-0.5);
     for (int i = 0; i < labels.size(); ++i) {
-        bool numeric = false;
-        labels.at(i).toInt(&numeric);
-        if (step > 0 ? i % step == 0 : !numeric)
+        if (step > 0 ? i % step == 0 : !labels.at(i).startsWith(kInvisible))
             axis->append(labels.at(i), i);
     }
     axis->setRange(-0.5, labels.size() - 0.5);
@@ -75,21 +75,23 @@ QCategoryAxis* sparseAxis(const QStringList& labels, int step, const QString& ti
     return axis;
 }
 
-// A count axis with whole-number ticks: 0..max rounded up to a multiple of a tidy step.
+// A count axis with four intervals of a tidy whole-number step, so the right-hand 0–100% axis (ticks at
+// 25% steps) lines up with its grid.
 QValueAxis* countAxis(qint64 max, const QString& title)
 {
-    auto* axis = new QValueAxis;
-    qint64 step = 1;
-    for (qint64 s : {1, 2, 5, 10, 20, 25, 50, 100, 200, 250, 500, 1000, 2000, 5000, 10000, 20000, 50000, 100000}) {
-        step = s;
-        if (max <= s * 5)
-            break;
+    static const qint64 tidy[] = {1, 2, 3, 4, 5, 10, 15, 20, 25, 30, 40, 50, 75};
+    qint64 step = 0;
+    for (qint64 scale = 1; step == 0; scale *= 10) {
+        for (qint64 t : tidy) {
+            if (t * scale * 4 >= max) {
+                step = t * scale;
+                break;
+            }
+        }
     }
-    while (max > step * 5)
-        step *= 10;
-    const qint64 top = std::max<qint64>(step, (max + step - 1) / step * step);
-    axis->setRange(0, double(top));
-    axis->setTickCount(int(top / step) + 1);
+    auto* axis = new QValueAxis;
+    axis->setRange(0, double(step * 4));
+    axis->setTickCount(5);
     axis->setLabelFormat(QStringLiteral("%d"));
     axis->setTitleText(title);
     return axis;
@@ -104,21 +106,25 @@ QStringList bucketLabels(const HealthQuery& query)
     const int bucketHours = int(query.bucketMs / (3600LL * 1000));
     for (int i = 0; i < query.buckets; ++i) {
         const QDateTime start = QDateTime::fromMSecsSinceEpoch(query.bucketStart(i)).toLocalTime();
-        QString label = start.toString(QStringLiteral("HH"));
-        if (bucketHours > 1 && start.time().hour() < bucketHours)
-            label = QLocale().toString(start, QStringLiteral("ddd"));
-        // A category axis needs unique names; a repeated local hour (DST ending) gets an invisible suffix.
-        while (seen.contains(label))
-            label += QChar(0x200B);
+        QString label;
+        if (bucketHours <= 1)
+            label = start.toString(QStringLiteral("HH"));
+        else if (start.time().hour() < bucketHours)
+            label = QLocale().toString(start, QStringLiteral("ddd d"));
+        // Other 6-hour buckets stay unlabelled (bars too narrow for text): their names are invisible.
+        // A category axis needs unique names, and a repeated local hour (DST ending) needs one too: both
+        // get zero-width spaces appended.
+        while (label.isEmpty() || seen.contains(label))
+            label += kInvisible;
         seen.insert(label);
         labels << label;
     }
     return labels;
 }
 
-QString axisTitle(const HealthQuery& query)
+static QString axisTitle(const HealthQuery& query)
 {
-    return query.bucketMs < 2 * 3600LL * 1000 ? tr("Hour (local time)") : tr("Day and hour (local time)");
+    return query.bucketMs < 2 * 3600LL * 1000 ? tr("Hour (local time)") : tr("Day (local time)");
 }
 
 QString formatDuration(double ms)
@@ -168,7 +174,7 @@ QChart* deliveriesChart(const HealthReport& report, const QStringList& labels, b
     QValueAxis* y = countAxis(max, tr("Deliveries"));
     auto* percent = new QValueAxis;
     percent->setRange(0, 100);
-    percent->setTickCount(y->tickCount());
+    percent->setTickCount(5);
     percent->setLabelFormat(QStringLiteral("%d%"));
     percent->setTitleText(tr("Success rate"));
     percent->setGridLineVisible(false);
@@ -177,8 +183,17 @@ QChart* deliveriesChart(const HealthReport& report, const QStringList& labels, b
     chart->addAxis(percent, Qt::AlignRight);
     bars->attachAxis(x);
     bars->attachAxis(y);
-    rate->attachAxis(x);
     rate->attachAxis(percent);
+    if (hourly) {
+        rate->attachAxis(x);
+    } else {
+        // A category label may not be wider than its bar, and a day name is: the bars keep their axis
+        // hidden, and a second axis over the same positions names the days.
+        x->setVisible(false);
+        QCategoryAxis* days = sparseAxis(labels, 0, axisTitle(report.query));
+        chart->addAxis(days, Qt::AlignBottom);
+        rate->attachAxis(days);
+    }
 
     // Colours after the series joined the chart: the theme would otherwise repaint them.
     rate->setPen(QPen(QColor(kRateColor[dark ? 1 : 0]), 2));
@@ -252,7 +267,8 @@ QChart* errorsChart(const HealthReport& report, bool dark)
     bars->setLabelsVisible(true);
     bars->setLabelsPosition(QAbstractBarSeries::LabelsInsideEnd);
     bars->setLabelsFormat(QStringLiteral("@value"));
-    bars->setBarWidth(0.7);
+    // Few categories would make slabs: keep each bar about as thick as in a list of four.
+    bars->setBarWidth(0.7 * std::min(1.0, double(names.size()) / 4.0));
     chart->addSeries(bars);
     auto* y = new QBarCategoryAxis;
     y->append(names);
