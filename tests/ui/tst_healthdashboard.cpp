@@ -267,6 +267,33 @@ private Q_SLOTS:
         }
     }
 
+    void labelsAreUniqueAndNameHoursOrDays()
+    {
+        const qint64 now = utc(12, 30);
+        const int offset = QDateTime::fromMSecsSinceEpoch(now).toLocalTime().offsetFromUtc();
+        const HealthQuery day = HealthQuery::ending(now, HealthQuery::Range::Day, offset);
+        const QStringList hours = ui::health::bucketLabels(day);
+        QCOMPARE(hours.size(), 24);
+        QCOMPARE(QSet<QString>(hours.begin(), hours.end()).size(), 24);
+        QCOMPARE(hours.last(), QDateTime::fromMSecsSinceEpoch(now).toLocalTime().toString(QStringLiteral("HH")));
+
+        const HealthQuery week = HealthQuery::ending(now, HealthQuery::Range::Week, offset);
+        const QStringList buckets = ui::health::bucketLabels(week);
+        QCOMPARE(buckets.size(), 28);
+        QCOMPARE(QSet<QString>(buckets.begin(), buckets.end()).size(), 28);
+        int named = 0;
+        for (int i = 0; i < buckets.size(); ++i) {
+            const QDateTime start = QDateTime::fromMSecsSinceEpoch(week.bucketStart(i)).toLocalTime();
+            const bool dayStarts = start.time().hour() < 6;
+            QCOMPARE(!buckets[i].trimmed().remove(QChar(0x200B)).isEmpty(), dayStarts);
+            named += dayStarts ? 1 : 0;
+        }
+        QCOMPARE(named, 7);
+        QCOMPARE(ui::health::formatDuration(84), QStringLiteral("84 ms"));
+        QCOMPARE(ui::health::formatDuration(1234), QStringLiteral("1.23 s"));
+        QCOMPARE(ui::health::formatDuration(30000), QStringLiteral("30.0 s"));
+    }
+
     void showsAnEmptyStateWithoutDeliveries()
     {
         openWindow();
