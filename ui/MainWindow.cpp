@@ -1,6 +1,8 @@
 #include "MainWindow.h"
 
 #include "SettingsDialog.h"
+#include "health/HealthDashboard.h"
+#include "log/LogFilterBar.h"
 #include "log/LogHistoryView.h"
 #include "storage/DeliveryLog.h"
 #include "storage/DeliveryQueue.h"
@@ -22,6 +24,7 @@
 #include <QSettings>
 #include <QSplitter>
 #include <QStatusBar>
+#include <QTabWidget>
 #include <QTableView>
 #include <QToolBar>
 
@@ -32,6 +35,8 @@ MainWindow::MainWindow(AppContext context, QWidget* parent)
     , m_ctx(std::move(context))
     , m_webhooks(new WebhookListPanel(m_ctx.storage, this))
     , m_log(new LogHistoryView(m_ctx.storage, this))
+    , m_health(new HealthDashboard(m_ctx.storage, *m_ctx.clock, this))
+    , m_tabs(new QTabWidget(this))
     , m_splitter(new QSplitter(Qt::Horizontal, this))
     , m_engineLabel(new QLabel(this))
     , m_queueLabel(new QLabel(this))
@@ -39,7 +44,10 @@ MainWindow::MainWindow(AppContext context, QWidget* parent)
     setWindowTitle(tr("Outhook — %1").arg(m_ctx.databaseName));
     setWindowIcon(QIcon(QStringLiteral(":/icons/outhook.svg")));
     m_splitter->addWidget(m_webhooks);
-    m_splitter->addWidget(m_log);
+    m_tabs->setDocumentMode(true);
+    m_tabs->addTab(m_log, tr("Log History"));
+    m_tabs->addTab(m_health, tr("Health"));
+    m_splitter->addWidget(m_tabs);
     m_splitter->setStretchFactor(0, 2);
     m_splitter->setStretchFactor(1, 3);
     m_splitter->setChildrenCollapsible(false);
@@ -66,6 +74,7 @@ MainWindow::MainWindow(AppContext context, QWidget* parent)
             choices.append({w->id, w->name});
         }
         m_log->setWebhookFilterChoices(choices);
+        m_health->setWebhooks(choices);
         QStringList types;
         for (const EventType& t : m_webhooks->eventTypes())
             types << t.name;
@@ -73,6 +82,11 @@ MainWindow::MainWindow(AppContext context, QWidget* parent)
         wakeEngine(); // an activated webhook's queued deliveries go out at once
     });
     connect(m_log, &LogHistoryView::resendRequested, this, &MainWindow::wakeEngine);
+    // A click on a dashboard bar shows exactly those deliveries in the Log History.
+    connect(m_health, &HealthDashboard::filterRequested, this, [this](const DeliveryFilter& f) {
+        m_log->filterBar()->setFilter(f);
+        m_tabs->setCurrentWidget(m_log);
+    });
 
     // Live view: the in-process engine says what it wrote; the poll sees other processes' writes.
     m_reloadWebhooks.setSingleShot(true);

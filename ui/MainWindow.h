@@ -10,9 +10,11 @@
 class QAction;
 class QLabel;
 class QSplitter;
+class QTabWidget;
 
 namespace outhook::ui {
 
+class HealthDashboard;
 class LogHistoryView;
 class TestSendDialog;
 class WebhookListPanel;
@@ -28,6 +30,8 @@ public:
 
     WebhookListPanel* webhookPanel() const { return m_webhooks; }
     LogHistoryView* logView() const { return m_log; }
+    HealthDashboard* healthDashboard() const { return m_health; }
+    QTabWidget* tabs() const { return m_tabs; }
     TestSendDialog* testSendDialog() const { return m_testDialog; }
     QAction* engineAction() const { return m_engineToggle; }
     QString engineStatusText() const;
@@ -52,6 +56,8 @@ private:
     AppContext m_ctx;
     WebhookListPanel* m_webhooks;
     LogHistoryView* m_log;
+    HealthDashboard* m_health;
+    QTabWidget* m_tabs;
     QSplitter* m_splitter;
     QLabel* m_engineLabel;
     QLabel* m_queueLabel;

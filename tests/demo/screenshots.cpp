@@ -1,6 +1,7 @@
 // Renders the app on a demo database and saves the screenshots in docs/screenshots/:
-// the main window with an expanded failed delivery, the failed attempt's details, and the editor, then the
-// main window once more in German (main-de.png) to catch labels that a longer translation cuts off.
+// the main window with an expanded failed delivery, the failed attempt's details, the editor and the
+// health dashboard, then the main window once more in German (main-de.png) to catch labels that a longer
+// translation cuts off.
 // Run it through `scripts/outhook screenshot` (xvfb-run), not by hand.
 #include "AppContext.h"
 #include "DemoData.h"
@@ -8,6 +9,7 @@
 #include "Translations.h"
 
 #include "delivery/CurlTransport.h"
+#include "health/HealthDashboard.h"
 #include "log/DeliveryLogModel.h"
 #include "log/LogHistoryView.h"
 #include "webhooks/WebhookEditor.h"
@@ -16,6 +18,8 @@
 
 #include <QApplication>
 #include <QDir>
+#include <QSignalSpy>
+#include <QTabWidget>
 #include <QTableView>
 #include <QTemporaryDir>
 #include <QTest>
@@ -78,6 +82,16 @@ bool shoot(const ui::AppContext& ctx, const QString& outDir, const QString& suff
         return fail("no editor");
     ok &= save(panel->openEditor(), outDir + QStringLiteral("/editor") + suffix + QStringLiteral(".png"));
     panel->openEditor()->reject();
+
+    // The health dashboard for all webhooks, in the window's Health tab.
+    if (suffix.isEmpty()) {
+        ui::HealthDashboard* health = window.healthDashboard();
+        QSignalSpy loaded(health, &ui::HealthDashboard::reportLoaded);
+        window.tabs()->setCurrentWidget(health);
+        if (!loaded.wait(10000))
+            return fail("no health report");
+        ok &= save(health, outDir + QStringLiteral("/health.png"));
+    }
     return ok;
 }
 

@@ -35,8 +35,10 @@ bool sameState(const Delivery& a, const Delivery& b)
            a.url == b.url;
 }
 
+} // namespace
+
 // Readable on light and dark palettes alike: darker tones on a light base, lighter ones on a dark base.
-QColor statusColor(DeliveryStatus status)
+QColor DeliveryLogModel::statusColor(DeliveryStatus status)
 {
     const QPalette palette = QGuiApplication::palette();
     const bool dark = palette.color(QPalette::Base).lightness() < 128;
@@ -45,8 +47,6 @@ QColor statusColor(DeliveryStatus status)
     static const QRgb colors[][2] = {{0, 0}, {0xb26a00, 0xffb74d}, {0x2e7d32, 0x81c784}, {0xc62828, 0xef7373}};
     return QColor(colors[int(status)][dark ? 1 : 0]); // indexed like DeliveryStatus
 }
-
-} // namespace
 
 DeliveryLogModel::DeliveryLogModel(StorageWorker* storage, QObject* parent)
     : QAbstractItemModel(parent)

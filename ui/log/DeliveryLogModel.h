@@ -4,6 +4,7 @@
 #include "storage/DeliveryLog.h"
 
 #include <QAbstractItemModel>
+#include <QColor>
 #include <QHash>
 #include <QIcon>
 #include <QSet>
@@ -82,6 +83,8 @@ public:
     void setFetchGate(std::function<bool()> wantsMore) { m_wantsMore = std::move(wantsMore); }
 
     static QString statusText(DeliveryStatus status);
+    // The colour of an outcome wherever it is shown (log rows, health charts); suits the current palette.
+    static QColor statusColor(DeliveryStatus status);
     static QString triggerText(AttemptTrigger trigger);
 
     QModelIndex index(int row, int column, const QModelIndex& parent = {}) const override;

@@ -203,6 +203,33 @@ DeliveryFilter LogFilterBar::filter() const
     return f;
 }
 
+void LogFilterBar::setFilter(const DeliveryFilter& f)
+{
+    {
+        const QSignalBlocker blockWebhook(m_webhook), blockEvent(m_event), blockOutcome(m_outcome), blockRange(m_range),
+            blockFrom(m_from), blockTo(m_to), blockSearch(m_search);
+        reselect(m_webhook, f.webhookId ? QVariant(*f.webhookId) : QVariant());
+        reselect(m_event, f.eventType.isEmpty() ? QVariant() : QVariant(f.eventType));
+        Outcome outcome = Outcome::All;
+        if (f.status) {
+            static const Outcome byStatus[] = {Outcome::Pending, Outcome::Retrying, Outcome::Succeeded,
+                                               Outcome::Failed}; // indexed like DeliveryStatus
+            outcome = byStatus[int(*f.status)];
+        }
+        m_outcome->setCurrentIndex(m_outcome->findData(int(outcome)));
+        const bool custom = f.sinceMs || f.untilMs;
+        m_range->setCurrentIndex(m_range->findData(int(custom ? Range::Custom : Range::AllTime)));
+        if (custom) {
+            m_from->setDateTime(QDateTime::fromMSecsSinceEpoch(f.sinceMs.value_or(0)));
+            m_to->setDateTime(QDateTime::fromMSecsSinceEpoch(f.untilMs.value_or(m_now() + 60 * 1000)));
+        }
+        m_from->setVisible(custom);
+        m_to->setVisible(custom);
+        m_search->setText(f.text);
+    }
+    emitNow();
+}
+
 void LogFilterBar::focusSearch()
 {
     m_search->setFocus(Qt::ShortcutFocusReason);

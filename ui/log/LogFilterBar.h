@@ -46,6 +46,9 @@ public:
     void setNow(std::function<qint64()> now);
 
     DeliveryFilter filter() const;
+    // Shows `filter` in the controls (a time window as a custom range) and emits one filterChanged(). A
+    // webhook or event type the lists do not offer falls back to "All".
+    void setFilter(const DeliveryFilter& filter);
     void focusSearch();
 
     QComboBox* webhookCombo() const { return m_webhook; }
