@@ -1,9 +1,9 @@
 #include "api/ApiRouter.h"
 
-#include "api/WebhookInput.h"
 #include "api/ApiContext.h"
 #include "api/Health.h"
 #include "api/Metrics.h"
+#include "api/WebhookInput.h"
 
 #include "delivery/TestSender.h"
 #include "events/Emitter.h"

@@ -1,13 +1,13 @@
 #include "delivery/CurlTransport.h"
 
-#include <QElapsedTimer>
 #include <QDir>
+#include <QElapsedTimer>
 #include <QFile>
-#include <QTemporaryFile>
 #include <QHash>
 #include <QHostAddress>
 #include <QPointer>
 #include <QSocketNotifier>
+#include <QTemporaryFile>
 #include <QTimer>
 #include <QUrl>
 #include <QtDebug>

@@ -86,8 +86,7 @@ void Dispatcher::pump()
         return;
     qint64 nextSlowInMs = -1;
     const int hardMax = m_options.maxInFlight > 0 ? m_options.maxInFlight : 4 * m_options.concurrency;
-    const int free = std::min(m_options.concurrency - activeInFlight(&nextSlowInMs),
-                              hardMax - int(m_inFlight.size()));
+    const int free = std::min(m_options.concurrency - activeInFlight(&nextSlowInMs), hardMax - int(m_inFlight.size()));
     // Claiming one row at a time as single slots free up costs a query per request; wait for a few.
     if (free <= 0 || (!m_inFlight.isEmpty() && free < std::max(1, m_options.concurrency / 4))) {
         // Slots held by requests about to turn slow come free by time alone: look again then.
@@ -130,8 +129,7 @@ void Dispatcher::pump()
                 continue; // webhook deleted meanwhile; its deliveries went with it
             BuiltRequest built =
                 RequestBuilder::build(*it, c.msgId, c.payload, now, quint64(c.id), m_options.maxResponseBodyBytes);
-            m_inFlight.insert(quint64(c.id),
-                              InFlight{c, *it, std::move(built.redactedHeaders), now, m_mono.elapsed()});
+            m_inFlight.insert(quint64(c.id), InFlight{c, *it, std::move(built.redactedHeaders), now, m_mono.elapsed()});
             m_transport->send(built.request);
         }
         Q_EMIT inFlightChanged(int(m_inFlight.size()));

@@ -71,29 +71,28 @@ private Q_SLOTS:
         QTest::newRow("url javascript:") << url(QStringLiteral("javascript:alert(1)")) << kValidation << "url";
         QTest::newRow("url no host") << url(QStringLiteral("https:///hook")) << kValidation << "url";
         QTest::newRow("url userinfo") << url(QStringLiteral("https://root:pw@example.com/")) << kValidation << "url";
-        QTest::newRow("url 10 KB") << url(QStringLiteral("https://example.com/") + QString(10240, u'a'))
-                                   << kValidation << "url";
+        QTest::newRow("url 10 KB") << url(QStringLiteral("https://example.com/") + QString(10240, u'a')) << kValidation
+                                   << "url";
         QTest::newRow("url IDN homograph") << url(QStringLiteral("https://p\u0430ypal.com/")) << kValidation << "url";
-        QTest::newRow("header value CRLF")
-            << add({QStringLiteral("--header"), QStringLiteral("X-A: a\r\nHost: evil")}) << kValidation
-            << "headers[0].value";
-        QTest::newRow("header name with space") << add({QStringLiteral("--header"), QStringLiteral("X A: 1")})
-                                                << kValidation << "headers[0].name";
-        QTest::newRow("reserved header Host") << add({QStringLiteral("--header"), QStringLiteral("Host: x")})
-                                              << kValidation << "headers[0].name";
+        QTest::newRow("header value CRLF") << add({QStringLiteral("--header"), QStringLiteral("X-A: a\r\nHost: evil")})
+                                           << kValidation << "headers[0].value";
+        QTest::newRow("header name with space")
+            << add({QStringLiteral("--header"), QStringLiteral("X A: 1")}) << kValidation << "headers[0].name";
+        QTest::newRow("reserved header Host")
+            << add({QStringLiteral("--header"), QStringLiteral("Host: x")}) << kValidation << "headers[0].name";
         QTest::newRow("reserved header Webhook-Signature")
             << add({QStringLiteral("--header"), QStringLiteral("Webhook-Signature: v1,x")}) << kValidation
             << "headers[0].name";
-        QTest::newRow("header without colon") << add({QStringLiteral("--header"), QStringLiteral("NoColon")})
-                                              << kValidation << "headers[0]";
+        QTest::newRow("header without colon")
+            << add({QStringLiteral("--header"), QStringLiteral("NoColon")}) << kValidation << "headers[0]";
         QTest::newRow("unknown event type") << add({QStringLiteral("--events"), QStringLiteral("invoice.exploded")})
                                             << kValidation << "events[1]"; // --events adds to invoice.paid
         QTest::newRow("empty name") << add({QStringLiteral("--name"), QString()}) << kValidation << "name";
         QTest::newRow("10 KB name") << add({QStringLiteral("--name"), QString(10240, u'n')}) << kValidation << "name";
-        QTest::newRow("negative timeout") << add({QStringLiteral("--timeout"), QStringLiteral("-5s")}) << kValidation
-                                          << "timeout_seconds";
-        QTest::newRow("absurd timeout") << add({QStringLiteral("--timeout"), QStringLiteral("9999999s")})
-                                        << kValidation << "timeout_seconds";
+        QTest::newRow("negative timeout")
+            << add({QStringLiteral("--timeout"), QStringLiteral("-5s")}) << kValidation << "timeout_seconds";
+        QTest::newRow("absurd timeout") << add({QStringLiteral("--timeout"), QStringLiteral("9999999s")}) << kValidation
+                                        << "timeout_seconds";
         QTest::newRow("negative retry delay")
             << add({QStringLiteral("--retry-schedule"), QStringLiteral("5m,-5m")}) << kValidation << "retry_schedule";
         QTest::newRow("retry delay of 30 days")
@@ -101,16 +100,15 @@ private Q_SLOTS:
         QTest::newRow("retry schedule not durations")
             << add({QStringLiteral("--retry-schedule"), QStringLiteral("5m,banana")}) << kValidation
             << "retry_schedule";
-        QTest::newRow("unknown auth type") << add({QStringLiteral("--auth"), QStringLiteral("digest")}) << kValidation
-                                           << "auth.type";
+        QTest::newRow("unknown auth type")
+            << add({QStringLiteral("--auth"), QStringLiteral("digest")}) << kValidation << "auth.type";
         QTest::newRow("basic user with colon")
             << add({QStringLiteral("--auth"), QStringLiteral("basic"), QStringLiteral("--username"),
                     QStringLiteral("a:b"), QStringLiteral("--password"), QStringLiteral("p")})
             << kValidation << "auth.username";
-        QTest::newRow("bearer token with LF")
-            << add({QStringLiteral("--auth"), QStringLiteral("bearer"), QStringLiteral("--token"),
-                    QStringLiteral("t\nX-Evil: 1")})
-            << kValidation << "auth.token";
+        QTest::newRow("bearer token with LF") << add({QStringLiteral("--auth"), QStringLiteral("bearer"),
+                                                      QStringLiteral("--token"), QStringLiteral("t\nX-Evil: 1")})
+                                              << kValidation << "auth.token";
         QTest::newRow("update: url http:")
             << QStringList{QStringLiteral("webhooks"), QStringLiteral("update"), QStringLiteral("1"),
                            QStringLiteral("--url"), QStringLiteral("http://example.com/")}
@@ -133,8 +131,8 @@ private Q_SLOTS:
             << emit(QStringLiteral("invoice.paid"), deep(1000)) << kValidation << "data.a";
         QTest::newRow("emit data NaN") << emit(QStringLiteral("invoice.paid"), QStringLiteral("{\"a\":NaN}"))
                                        << kValidation << "data";
-        QTest::newRow("emit data an array") << emit(QStringLiteral("invoice.paid"), QStringLiteral("[1,2]"))
-                                            << kValidation << "data";
+        QTest::newRow("emit data an array")
+            << emit(QStringLiteral("invoice.paid"), QStringLiteral("[1,2]")) << kValidation << "data";
         QTest::newRow("emit data just over 256 KiB")
             << emit(QStringLiteral("invoice.paid"), QLatin1Char('@') + m_dir.filePath(QStringLiteral("big.json")))
             << kValidation << "data"; // a file: one argv string is limited to 128 KiB
@@ -178,7 +176,6 @@ private Q_SLOTS:
         QCOMPARE(back.value(QStringLiteral("name")).toString(), sql);
         QVERIFY(shown.out.contains("o'brien"));
         QCOMPARE(run({QStringLiteral("webhooks"), QStringLiteral("list")}).exitCode, 0); // the table survived
-        ++m_rows;
     }
 };
 

@@ -81,35 +81,46 @@ private Q_SLOTS:
         QTest::addColumn<QString>("message"); // a fragment of the message
 
         const auto url = [](const QString& u) { return Mutation([u](Webhook& w) { w.url = u; }); };
-        QTest::newRow("url http:") << url(QStringLiteral("http://hooks.example.com/h")) << "url" << "HTTPS";
-        QTest::newRow("url http: no slashes") << url(QStringLiteral("http:hooks.example.com")) << "url" << "";
-        QTest::newRow("url ftp:") << url(QStringLiteral("ftp://example.com/f")) << "url" << "HTTPS";
-        QTest::newRow("url javascript:") << url(QStringLiteral("javascript:alert(1)")) << "url" << "HTTPS";
-        QTest::newRow("url file:") << url(QStringLiteral("file:///etc/passwd")) << "url" << "HTTPS";
-        QTest::newRow("url data:") << url(QStringLiteral("data:text/html,<script>")) << "url" << "";
-        QTest::newRow("url no host") << url(QStringLiteral("https:///hook")) << "url" << "host";
-        QTest::newRow("url scheme only") << url(QStringLiteral("https:")) << "url" << "";
+        QTest::newRow("url http:") << url(QStringLiteral("http://hooks.example.com/h")) << "url"
+                                   << "HTTPS";
+        QTest::newRow("url http: no slashes") << url(QStringLiteral("http:hooks.example.com")) << "url"
+                                              << "";
+        QTest::newRow("url ftp:") << url(QStringLiteral("ftp://example.com/f")) << "url"
+                                  << "HTTPS";
+        QTest::newRow("url javascript:") << url(QStringLiteral("javascript:alert(1)")) << "url"
+                                         << "HTTPS";
+        QTest::newRow("url file:") << url(QStringLiteral("file:///etc/passwd")) << "url"
+                                   << "HTTPS";
+        QTest::newRow("url data:") << url(QStringLiteral("data:text/html,<script>")) << "url"
+                                   << "";
+        QTest::newRow("url no host") << url(QStringLiteral("https:///hook")) << "url"
+                                     << "host";
+        QTest::newRow("url scheme only") << url(QStringLiteral("https:")) << "url"
+                                         << "";
         QTest::newRow("url userinfo") << url(QStringLiteral("https://admin:pw@example.com/h")) << "url"
                                       << "user name or password";
         QTest::newRow("url user only") << url(QStringLiteral("https://admin@example.com/h")) << "url"
                                        << "user name or password";
-        QTest::newRow("url 10 KB") << url(QStringLiteral("https://example.com/") + QString(10 * 1024, u'a'))
-                                   << "url" << "at most 2048";
-        QTest::newRow("url IDN homograph (Cyrillic a)")
-            << url(QStringLiteral("https://p\u0430ypal.com/hook")) << "url" << "different scripts";
-        QTest::newRow("url IDN homograph (Greek o)")
-            << url(QStringLiteral("https://g\u03bfogle.com/hook")) << "url" << "different scripts";
+        QTest::newRow("url 10 KB") << url(QStringLiteral("https://example.com/") + QString(10 * 1024, u'a')) << "url"
+                                   << "at most 2048";
+        QTest::newRow("url IDN homograph (Cyrillic a)") << url(QStringLiteral("https://p\u0430ypal.com/hook")) << "url"
+                                                        << "different scripts";
+        QTest::newRow("url IDN homograph (Greek o)") << url(QStringLiteral("https://g\u03bfogle.com/hook")) << "url"
+                                                     << "different scripts";
         QTest::newRow("url CRLF") << url(QStringLiteral("https://example.com/a\r\nX-Injected: 1")) << "url"
                                   << "control";
-        QTest::newRow("url NUL") << url(QStringLiteral("https://example.com/a") + QChar(0)) << "url" << "control";
-        QTest::newRow("url space in host") << url(QStringLiteral("https://exa mple.com/")) << "url" << "spaces";
+        QTest::newRow("url NUL") << url(QStringLiteral("https://example.com/a") + QChar(0)) << "url"
+                                 << "control";
+        QTest::newRow("url space in host") << url(QStringLiteral("https://exa mple.com/")) << "url"
+                                           << "spaces";
 
         QTest::newRow("header name CR") << header(QStringLiteral("X-A\r"), QStringLiteral("v")) << "headers[0].name"
                                         << "letters, digits";
         QTest::newRow("header name LF") << header(QStringLiteral("X-A\nB"), QStringLiteral("v")) << "headers[0].name"
                                         << "letters, digits";
         QTest::newRow("header name NUL") << header(QStringLiteral("X-A") + QChar(0), QStringLiteral("v"))
-                                         << "headers[0].name" << "letters, digits";
+                                         << "headers[0].name"
+                                         << "letters, digits";
         QTest::newRow("header name colon") << header(QStringLiteral("X-A:B"), QStringLiteral("v")) << "headers[0].name"
                                            << "letters, digits";
         QTest::newRow("header name empty") << header(QString(), QStringLiteral("v")) << "headers[0].name"
@@ -119,64 +130,78 @@ private Q_SLOTS:
         QTest::newRow("header value LF (injection)")
             << header(QStringLiteral("X-A"), QStringLiteral("a\r\nHost: evil.example")) << "headers[0].value"
             << "CR, LF or NUL";
-        QTest::newRow("header value NUL") << header(QStringLiteral("X-A"), QStringLiteral("a") + QChar(0))
-                                          << "headers[0].value" << "CR, LF or NUL";
-        QTest::newRow("header value 9 KB") << header(QStringLiteral("X-A"), QString(9 * 1024, u'v'))
-                                           << "headers[0].value" << "at most";
+        QTest::newRow("header value NUL")
+            << header(QStringLiteral("X-A"), QStringLiteral("a") + QChar(0)) << "headers[0].value"
+            << "CR, LF or NUL";
+        QTest::newRow("header value 9 KB")
+            << header(QStringLiteral("X-A"), QString(9 * 1024, u'v')) << "headers[0].value"
+            << "at most";
         for (const char* reserved : {"Host", "Content-Length", "Content-Type", "Webhook-Signature", "webhook-id",
                                      "Transfer-Encoding", "Connection", "Expect", "TE", "Upgrade", "Keep-Alive",
                                      "Proxy-Authorization", "Content-Encoding", "Trailer"})
             QTest::newRow(qPrintable(QStringLiteral("reserved header %1").arg(QLatin1String(reserved))))
-                << header(QLatin1String(reserved), QStringLiteral("x")) << "headers[0].name" << "cannot be";
+                << header(QLatin1String(reserved), QStringLiteral("x")) << "headers[0].name"
+                << "cannot be";
         QTest::newRow("reserved authorization with basic auth") << Mutation([](Webhook& w) {
             w.auth = {AuthConfig::Type::Basic, QStringLiteral("u"), QStringLiteral("p"), {}};
             w.headers = {{QStringLiteral("Authorization"), QStringLiteral("x"), false}};
-        }) << "headers[0].name" << "chosen auth";
+        }) << "headers[0].name"
+                                                                << "chosen auth";
         QTest::newRow("header twice") << Mutation([](Webhook& w) {
             w.headers = {{QStringLiteral("X-A"), QStringLiteral("1"), false},
                          {QStringLiteral("x-a"), QStringLiteral("2"), false}};
-        }) << "headers[1].name" << "twice";
+        }) << "headers[1].name"
+                                      << "twice";
 
         QTest::newRow("unknown event type")
             << Mutation([](Webhook& w) { w.events = {QStringLiteral("invoice.exploded")}; }) << "events[0]"
             << "Unknown event type";
-        QTest::newRow("no events") << Mutation([](Webhook& w) { w.events.clear(); }) << "events" << "at least one";
+        QTest::newRow("no events") << Mutation([](Webhook& w) { w.events.clear(); }) << "events"
+                                   << "at least one";
 
-        QTest::newRow("empty name") << Mutation([](Webhook& w) { w.name.clear(); }) << "name" << "required";
+        QTest::newRow("empty name") << Mutation([](Webhook& w) { w.name.clear(); }) << "name"
+                                    << "required";
         QTest::newRow("blank name") << Mutation([](Webhook& w) { w.name = QStringLiteral("  \t "); }) << "name"
                                     << "required";
         QTest::newRow("10 KB name") << Mutation([](Webhook& w) { w.name = QString(10 * 1024, u'n'); }) << "name"
                                     << "at most 200";
         QTest::newRow("name with NUL") << Mutation([](Webhook& w) { w.name = QStringLiteral("a") + QChar(0); })
-                                       << "name" << "control";
+                                       << "name"
+                                       << "control";
 
         QTest::newRow("negative timeout") << Mutation([](Webhook& w) { w.timeoutSeconds = -5; }) << "timeout_seconds"
                                           << "between 1 and 300";
         QTest::newRow("zero timeout") << Mutation([](Webhook& w) { w.timeoutSeconds = 0; }) << "timeout_seconds"
                                       << "between";
-        QTest::newRow("absurd timeout") << Mutation([](Webhook& w) { w.timeoutSeconds = 1000000; })
-                                        << "timeout_seconds" << "between";
-        QTest::newRow("negative retry delay")
-            << Mutation([](Webhook& w) { w.retrySchedule = RetrySchedule({60, -1}); }) << "retry_schedule"
-            << "between 1 second and 7 days";
-        QTest::newRow("zero retry delay") << Mutation([](Webhook& w) { w.retrySchedule = RetrySchedule({0}); })
-                                          << "retry_schedule" << "between";
+        QTest::newRow("absurd timeout") << Mutation([](Webhook& w) { w.timeoutSeconds = 1000000; }) << "timeout_seconds"
+                                        << "between";
+        QTest::newRow("negative retry delay") << Mutation([](Webhook& w) {
+            w.retrySchedule = RetrySchedule({60, -1});
+        }) << "retry_schedule"
+                                              << "between 1 second and 7 days";
+        QTest::newRow("zero retry delay")
+            << Mutation([](Webhook& w) { w.retrySchedule = RetrySchedule({0}); }) << "retry_schedule"
+            << "between";
         QTest::newRow("absurd retry delay")
             << Mutation([](Webhook& w) { w.retrySchedule = RetrySchedule({qint64(1) << 40}); }) << "retry_schedule"
             << "between";
-        QTest::newRow("21 retries")
-            << Mutation([](Webhook& w) { w.retrySchedule = RetrySchedule(QList<qint64>(21, 60)); })
-            << "retry_schedule" << "At most 20";
+        QTest::newRow("21 retries") << Mutation([](Webhook& w) {
+            w.retrySchedule = RetrySchedule(QList<qint64>(21, 60));
+        }) << "retry_schedule"
+                                    << "At most 20";
 
         QTest::newRow("basic user with colon") << Mutation([](Webhook& w) {
             w.auth = {AuthConfig::Type::Basic, QStringLiteral("a:b"), QStringLiteral("p"), {}};
-        }) << "auth.username" << ":";
+        }) << "auth.username"
+                                               << ":";
         QTest::newRow("basic password with NUL") << Mutation([](Webhook& w) {
             w.auth = {AuthConfig::Type::Basic, QStringLiteral("u"), QStringLiteral("p") + QChar(0), {}};
-        }) << "auth.password" << "control";
+        }) << "auth.password"
+                                                 << "control";
         QTest::newRow("bearer token with CRLF") << Mutation([](Webhook& w) {
             w.auth = {AuthConfig::Type::Bearer, {}, {}, QStringLiteral("t\r\nX-Evil: 1")};
-        }) << "auth.token" << "control";
+        }) << "auth.token"
+                                                << "control";
     }
 
     void refused()
@@ -209,7 +234,7 @@ private Q_SLOTS:
 
         const DbFingerprint after = DbFingerprint::of(path());
         QVERIFY2(after == before, qPrintable(after.counts.join(u' ')));
-        m_rows += 2;
+        ++m_rows;
     }
 
     void emitRefused_data()
@@ -245,8 +270,8 @@ private Q_SLOTS:
         const int room = int(Emitter::kMaxPayloadBytes - empty.size());
         QVERIFY(m_emitter->emit(QStringLiteral("invoice.paid"),
                                 QJsonObject{{QStringLiteral("blob"), QString(room, u'x')}}));
-        const auto over =
-            m_emitter->emit(QStringLiteral("invoice.paid"), QJsonObject{{QStringLiteral("blob"), QString(room + 1, u'x')}});
+        const auto over = m_emitter->emit(QStringLiteral("invoice.paid"),
+                                          QJsonObject{{QStringLiteral("blob"), QString(room + 1, u'x')}});
         QVERIFY(!over);
         QCOMPARE(over.error().fields.value(0).field, QStringLiteral("data"));
     }
@@ -278,7 +303,6 @@ private Q_SLOTS:
         QVERIFY(b);
         QCOMPARE(m_store->get(b->id)->auth.token, QStringLiteral("tok'en;--"));
         QVERIFY(m_emitter->emit(QStringLiteral("invoice.paid"), QJsonObject{{QStringLiteral("note"), kSql}}));
-        m_rows += 2;
     }
 
     // The JSON structure checks that run before any body is applied (API and CLI --data).

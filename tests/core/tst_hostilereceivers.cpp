@@ -35,13 +35,13 @@ struct Scenario
     bool lastAttempt = false; // the webhook has no retries left: the attempt ends the delivery
     // Expectations
     QString errorClass;
-    int statusCode = 0;          // recorded HTTP status; 0: none
-    qint64 capturedMin = 0;      // response body bytes kept
+    int statusCode = 0;     // recorded HTTP status; 0: none
+    qint64 capturedMin = 0; // response body bytes kept
     qint64 capturedMax = 0;
     bool truncated = false;
     DeliveryStatus outcome = DeliveryStatus::Retrying;
-    QString errorContains;       // a piece of the readable error
-    qint64 bodySize = -1;        // responseBodySize; -1: not checked
+    QString errorContains; // a piece of the readable error
+    qint64 bodySize = -1;  // responseBodySize; -1: not checked
 };
 
 constexpr qint64 Cap = 64 * 1024;
@@ -263,9 +263,9 @@ private Q_SLOTS:
         s.errorContains = QStringLiteral("169.254.169.254");
         QTest::newRow("redirect to 169.254.169.254") << s;
 
-        for (const auto& [kind, name] : {std::pair{CertKind::WrongHost, "wrong host"},
-                                         std::pair{CertKind::Expired, "expired"},
-                                         std::pair{CertKind::UnknownCa, "unknown CA"}}) {
+        for (const auto& [kind, name] :
+             {std::pair{CertKind::WrongHost, "wrong host"}, std::pair{CertKind::Expired, "expired"},
+              std::pair{CertKind::UnknownCa, "unknown CA"}}) {
             s = row(Behavior::Normal);
             s.cert = kind;
             s.timeoutSeconds = 5;
@@ -519,8 +519,8 @@ private Q_SLOTS:
         QCOMPARE(p.exitCode(), 0);
         QCOMPARE(healthy.requestCount(), N);
         QCOMPARE(gig.requestCount(), 4 * N);
-        qInfo() << "outhookd dispatch: peak RSS (VmHWM)" << peakKb / 1024 << "MB for" << 4 * N
-                << "x 1 GB bodies," << 2 * N << "never-ending responses and" << N << "healthy deliveries";
+        qInfo() << "outhookd dispatch: peak RSS (VmHWM)" << peakKb / 1024 << "MB for" << 4 * N << "x 1 GB bodies,"
+                << 2 * N << "never-ending responses and" << N << "healthy deliveries";
         QVERIFY(peakKb > 0);
         QVERIFY2(peakKb < 200 * 1024, qPrintable(QString::number(peakKb)));
     }

@@ -18,7 +18,13 @@ class TlsReceiver : public QObject
 {
     Q_OBJECT
 public:
-    enum class CertKind { Valid, WrongHost, Expired, UnknownCa };
+    enum class CertKind
+    {
+        Valid,
+        WrongHost,
+        Expired,
+        UnknownCa
+    };
 
     struct Request
     {
@@ -26,13 +32,14 @@ public:
         QByteArray path;
         QList<QPair<QByteArray, QByteArray>> headers; // names as sent
         QByteArray body;
-        qint64 receivedAtMs = 0; // QDateTime::currentMSecsSinceEpoch() when the body completed
+        qint64 receivedAtMs = 0;                         // QDateTime::currentMSecsSinceEpoch() when the body completed
         QByteArray header(const QByteArray& name) const; // case-insensitive; empty when absent
     };
 
     struct Reply
     {
-        enum class Behavior {
+        enum class Behavior
+        {
             Normal,       // status, headers, body (Content-Length)
             Reset,        // abort the TCP connection (RST) as soon as the request arrives
             ResetMidBody, // send headers announcing `generatedBodyBytes`, half the body, then RST
