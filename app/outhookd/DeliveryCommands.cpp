@@ -1,6 +1,7 @@
 #include "CliContext.h"
 #include "CliTable.h"
 
+#include "api/WebhookInput.h"
 #include "events/Emitter.h"
 #include "model/DeliveryJson.h"
 #include "storage/DeliveryLog.h"
@@ -32,6 +33,10 @@ FieldErrors readData(const QString& value, QJsonObject* out)
                  QStringLiteral("Data is not valid JSON: %1 at offset %2").arg(error.errorString()).arg(error.offset)}};
     if (!doc.isObject())
         return {{QStringLiteral("data"), QStringLiteral("Data must be a JSON object")}};
+    if (FieldErrors bad = api::checkJsonStructure(bytes); !bad.isEmpty()) {
+        bad.first().field = QStringLiteral("data.") + bad.first().field; // the path inside --data
+        return bad;
+    }
     *out = doc.object();
     return {};
 }

@@ -1,7 +1,9 @@
 #include "api/ApiRouter.h"
+
 #include "api/ApiContext.h"
 #include "api/Health.h"
 #include "api/Metrics.h"
+#include "api/WebhookInput.h"
 
 #include "delivery/TestSender.h"
 #include "events/Emitter.h"
@@ -167,12 +169,20 @@ std::optional<QJsonObject> ApiRouter::jsonBody(Context& c)
     QJsonParseError error;
     const QJsonDocument doc = QJsonDocument::fromJson(c.request.body, &error);
     if (error.error != QJsonParseError::NoError) {
-        c.fail(400, QStringLiteral("malformed_json"),
-               tr("The body is not valid JSON: %1 at offset %2").arg(error.errorString()).arg(error.offset));
+        const QString message =
+            tr("The body is not valid JSON: %1 at offset %2").arg(error.errorString()).arg(error.offset);
+        const QString field = jsonPathAt(c.request.body, error.offset); // e.g. {"timeout_seconds": NaN}
+        c.fail(400, QStringLiteral("malformed_json"), message,
+               field.isEmpty() ? FieldErrors() : FieldErrors{{field, message}});
         return std::nullopt;
     }
     if (!doc.isObject()) {
         c.fail(400, QStringLiteral("malformed_json"), tr("The body must be a JSON object"));
+        return std::nullopt;
+    }
+    // A key twice or absurd nesting: refused before any field is read (QJsonDocument keeps the last key).
+    if (const FieldErrors bad = checkJsonStructure(c.request.body); !bad.isEmpty()) {
+        c.fail(400, QStringLiteral("malformed_json"), bad.first().message, bad);
         return std::nullopt;
     }
     return doc.object();

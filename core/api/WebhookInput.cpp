@@ -4,6 +4,8 @@
 
 #include <QCoreApplication>
 #include <QJsonArray>
+#include <QJsonDocument>
+#include <QRegularExpression>
 #include <QSet>
 #include <QUrl>
 
@@ -35,7 +37,108 @@ bool isInteger(const QJsonValue& v)
     return v.isDouble() && v.toDouble() == double(v.toInteger()) && std::abs(v.toDouble()) < 1e12;
 }
 
+struct Frame
+{
+    bool isObject = false;
+    bool expectKey = false;
+    int index = 0;
+    QString path;
+    QString key; // the key whose value comes next (objects)
+    QSet<QString> keys;
+};
+
+QString childPath(const Frame& f)
+{
+    if (!f.isObject)
+        return f.path + QStringLiteral("[%1]").arg(f.index);
+    return f.path.isEmpty() ? f.key : f.path + QLatin1Char('.') + f.key;
+}
+
+QString decodeKey(const QByteArray& raw)
+{
+    if (!raw.contains('\\'))
+        return QString::fromUtf8(raw);
+    const QJsonDocument doc = QJsonDocument::fromJson("[\"" + raw + "\"]");
+    return doc.array().at(0).toString();
+}
+
+// Walks the JSON text once. Stops at the first duplicate key or too-deep nesting, or at byte `stopAt`,
+// where *pathAtStop is set to the path of the value being read there.
+FieldErrors scanJson(const QByteArray& json, qsizetype stopAt, QString* pathAtStop)
+{
+    QList<Frame> stack;
+    const qsizetype n = std::min(json.size(), stopAt);
+    const auto here = [&stack] { return stack.isEmpty() ? QString() : childPath(stack.last()); };
+    for (qsizetype i = 0; i < n; ++i) {
+        const char c = json.at(i);
+        switch (c) {
+        case '{':
+        case '[': {
+            Frame f;
+            f.isObject = c == '{';
+            f.expectKey = f.isObject;
+            f.path = stack.isEmpty() ? QString() : childPath(stack.last());
+            if (stack.size() >= kMaxJsonDepth) {
+                // Named by the top-level member it is in: the full path would be 64 levels long.
+                const qsizetype cut = f.path.indexOf(QRegularExpression(QStringLiteral("[.\\[]")));
+                const QString field = f.path.isEmpty() ? QStringLiteral("body") : f.path.left(cut < 0 ? -1 : cut);
+                return {{field, tr("Nested deeper than %1 levels").arg(kMaxJsonDepth)}};
+            }
+            stack.append(f);
+            break;
+        }
+        case '}':
+        case ']':
+            if (!stack.isEmpty())
+                stack.removeLast();
+            break;
+        case ',':
+            if (!stack.isEmpty()) {
+                ++stack.last().index;
+                stack.last().expectKey = stack.last().isObject;
+            }
+            break;
+        case ':':
+            if (!stack.isEmpty())
+                stack.last().expectKey = false;
+            break;
+        case '"': {
+            const qsizetype start = i + 1;
+            for (++i; i < n && json.at(i) != '"'; ++i) {
+                if (json.at(i) == '\\')
+                    ++i;
+            }
+            if (!stack.isEmpty() && stack.last().isObject && stack.last().expectKey) {
+                Frame& f = stack.last();
+                f.key = decodeKey(json.mid(start, i - start));
+                if (f.keys.contains(f.key))
+                    return {{childPath(f), tr("Key \"%1\" appears twice; send each key once").arg(f.key)}};
+                f.keys.insert(f.key);
+            }
+            break;
+        }
+        default:
+            break;
+        }
+    }
+    if (pathAtStop)
+        *pathAtStop = here();
+    return {};
+}
+
 } // namespace
+
+FieldErrors checkJsonStructure(const QByteArray& json)
+{
+    return scanJson(json, json.size(), nullptr);
+}
+
+QString jsonPathAt(const QByteArray& json, qsizetype offset)
+{
+    QString path;
+    scanJson(json, std::max<qsizetype>(0, offset), &path);
+    return path;
+}
 
 RetrySchedule scheduleForRetryCount(int count)
 {

@@ -18,6 +18,16 @@ enum class InputMode
 // headers, ...) are left to WebhookValidator, which the store runs.
 FieldErrors applyWebhookJson(const QJsonObject& body, Webhook& w, InputMode mode);
 
+// JSON that parses but that the API refuses before reading it: a key twice in one object (QJsonDocument
+// would silently keep the last one, so what was checked might not be what was meant) and nesting deeper
+// than kMaxJsonDepth levels. Returns the first problem, its field being the key's path ("auth.type",
+// "data.items[1].a"). Safe on any bytes; meant to run after QJsonDocument accepted them.
+constexpr int kMaxJsonDepth = 64;
+FieldErrors checkJsonStructure(const QByteArray& json);
+// The path of the value at byte `offset` ("timeout_seconds", "headers.X-A"; empty at top level): names the
+// field of a JSON parse error.
+QString jsonPathAt(const QByteArray& json, qsizetype offset);
+
 // `retry_count` N picks the first N delays of 5m, 10m, 20m, 40m, ... (doubling, at most 24h each).
 RetrySchedule scheduleForRetryCount(int count);
 

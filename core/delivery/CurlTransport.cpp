@@ -1,14 +1,15 @@
 #include "delivery/CurlTransport.h"
 
-#include <QElapsedTimer>
 #include <QDir>
+#include <QElapsedTimer>
 #include <QFile>
-#include <QTemporaryFile>
 #include <QHash>
 #include <QHostAddress>
 #include <QPointer>
 #include <QSocketNotifier>
+#include <QTemporaryFile>
 #include <QTimer>
+#include <QUrl>
 #include <QtDebug>
 
 #include <curl/curl.h>
@@ -60,6 +61,7 @@ struct Transfer
     HttpRequest request;
     const DestinationPolicy* policy = nullptr;
     curl_slist* headerList = nullptr;
+    curl_slist* resolveList = nullptr; // this request's own DNS answers (Options::resolver)
     char errorBuffer[CURL_ERROR_SIZE] = {};
     HttpResponse response;
     QElapsedTimer clock;
@@ -70,7 +72,11 @@ struct Transfer
     int allowedAttempts = 0;
     QString blockedMessage;
 
-    ~Transfer() { curl_slist_free_all(headerList); }
+    ~Transfer()
+    {
+        curl_slist_free_all(headerList);
+        curl_slist_free_all(resolveList);
+    }
 };
 
 size_t onHeaderLine(char* data, size_t size, size_t count, void* user)
@@ -222,6 +228,7 @@ struct CurlTransport::Private
     static void classify(CURLcode result, Transfer& t);
     bool configure(CURL* easy, Transfer& t);
     static QString buildHeaders(Transfer& t);
+    void resolveFor(Transfer& t) const;
     CURL* takeHandle();
     void recycle(CURL* easy);
     void failLater(HttpResponse response);
@@ -491,7 +498,7 @@ bool CurlTransport::Private::configure(CURL* easy, Transfer& t)
     check(curl_easy_setopt(easy, CURLOPT_HEADERDATA, &t));
     check(curl_easy_setopt(easy, CURLOPT_WRITEFUNCTION, &onBodyData));
     check(curl_easy_setopt(easy, CURLOPT_WRITEDATA, &t));
-    check(curl_easy_setopt(easy, CURLOPT_RESOLVE, resolveList));
+    check(curl_easy_setopt(easy, CURLOPT_RESOLVE, t.resolveList ? t.resolveList : resolveList));
     if (req.connectTimeoutMs > 0)
         check(curl_easy_setopt(easy, CURLOPT_CONNECTTIMEOUT_MS, long(req.connectTimeoutMs)));
     if (req.totalTimeoutMs > 0)
@@ -503,6 +510,25 @@ bool CurlTransport::Private::configure(CURL* easy, Transfer& t)
     curl_easy_setopt(easy, CURLOPT_PIPEWAIT, 1L);
     curl_easy_setopt(easy, CURLOPT_TCP_KEEPALIVE, 1L);
     return true;
+}
+
+void CurlTransport::Private::resolveFor(Transfer& t) const
+{
+    if (!options.resolver)
+        return;
+    const QUrl url(QString::fromUtf8(t.request.url));
+    const QStringList addresses = options.resolver(url.host(), url.port(443));
+    if (addresses.isEmpty())
+        return;
+    // The fixed overrides first, then this lookup's answer, which replaces any cached one for the name.
+    for (const QString& entry : std::as_const(options.resolveOverrides)) {
+        if (curl_slist* grown = curl_slist_append(t.resolveList, entry.toUtf8().constData()))
+            t.resolveList = grown;
+    }
+    const QString entry = url.host() % QLatin1Char(':') % QString::number(url.port(443)) % QLatin1Char(':') %
+                          addresses.join(QLatin1Char(','));
+    if (curl_slist* grown = curl_slist_append(t.resolveList, entry.toUtf8().constData()))
+        t.resolveList = grown;
 }
 
 CURL* CurlTransport::Private::takeHandle()
@@ -574,6 +600,7 @@ void CurlTransport::send(const HttpRequest& request)
     };
     if (const QString invalid = Private::buildHeaders(*t); !invalid.isEmpty())
         return fail(invalid);
+    d->resolveFor(*t);
     CURL* easy = d->multi ? d->takeHandle() : nullptr;
     if (!easy)
         return fail(QStringLiteral("could not create a curl handle"));

@@ -4,6 +4,7 @@
 #include "delivery/Transport.h"
 
 #include <QStringList>
+#include <functional>
 #include <memory>
 
 namespace outhook {
@@ -24,6 +25,9 @@ public:
         int maxConnectionsPerHost = 32;
         int maxTotalConnections = 256;
         QStringList resolveOverrides; // CURLOPT_RESOLVE entries "host:port:addr", the test seam for DNS
+        // Test seam for DNS answers that change between lookups (rebinding): called once per request
+        // with the URL's host and port; a non-empty list pins that name to these addresses for it.
+        std::function<QStringList(const QString& host, int port)> resolver;
     };
 
     explicit CurlTransport(const Options& options, QObject* parent = nullptr);

@@ -21,6 +21,7 @@ Dispatcher::Dispatcher(std::shared_ptr<Database> db, const Clock& clock, Options
     , m_heartbeat(this)
     , m_drainTimer(this)
 {
+    m_mono.start();
     m_wakeTimer.setSingleShot(true);
     m_flushTimer.setSingleShot(true);
     m_drainTimer.setSingleShot(true);
@@ -83,10 +84,16 @@ void Dispatcher::pump()
 {
     if (!m_started || m_stopping)
         return;
-    const int free = m_options.concurrency - int(m_inFlight.size());
+    qint64 nextSlowInMs = -1;
+    const int hardMax = m_options.maxInFlight > 0 ? m_options.maxInFlight : 4 * m_options.concurrency;
+    const int free = std::min(m_options.concurrency - activeInFlight(&nextSlowInMs), hardMax - int(m_inFlight.size()));
     // Claiming one row at a time as single slots free up costs a query per request; wait for a few.
-    if (free <= 0 || (!m_inFlight.isEmpty() && free < std::max(1, m_options.concurrency / 4)))
+    if (free <= 0 || (!m_inFlight.isEmpty() && free < std::max(1, m_options.concurrency / 4))) {
+        // Slots held by requests about to turn slow come free by time alone: look again then.
+        if (nextSlowInMs >= 0 && !m_wakeTimer.isActive())
+            m_wakeTimer.start(int(std::min<qint64>(nextSlowInMs + 1, m_options.maxIdleWakeMs)));
         return;
+    }
     const int want = std::min(free, m_options.claimBatch);
     auto claimed = m_queue->claim(want, m_options.leaseMs);
     if (!claimed) {
@@ -122,7 +129,7 @@ void Dispatcher::pump()
                 continue; // webhook deleted meanwhile; its deliveries went with it
             BuiltRequest built =
                 RequestBuilder::build(*it, c.msgId, c.payload, now, quint64(c.id), m_options.maxResponseBodyBytes);
-            m_inFlight.insert(quint64(c.id), InFlight{c, *it, std::move(built.redactedHeaders), now});
+            m_inFlight.insert(quint64(c.id), InFlight{c, *it, std::move(built.redactedHeaders), now, m_mono.elapsed()});
             m_transport->send(built.request);
         }
         Q_EMIT inFlightChanged(int(m_inFlight.size()));
@@ -143,6 +150,22 @@ void Dispatcher::pump()
         return;
     }
     scheduleWake();
+}
+
+int Dispatcher::activeInFlight(qint64* nextSlowInMs) const
+{
+    const qint64 now = m_mono.elapsed();
+    int active = 0;
+    *nextSlowInMs = -1;
+    for (const InFlight& f : m_inFlight) {
+        const qint64 slowIn = f.startedMono + m_options.slowAfterMs - now;
+        if (slowIn <= 0)
+            continue;
+        ++active;
+        if (*nextSlowInMs < 0 || slowIn < *nextSlowInMs)
+            *nextSlowInMs = slowIn;
+    }
+    return active;
 }
 
 void Dispatcher::scheduleWake()

@@ -7,6 +7,7 @@
 #include "storage/DeliveryQueue.h"
 #include "util/Clock.h"
 
+#include <QElapsedTimer>
 #include <QHash>
 #include <QObject>
 #include <QTimer>
@@ -33,6 +34,11 @@ public:
         int flushBatch = 512;     // write results when this many are waiting...
         int flushIntervalMs = 10; // ...or after this long
         int maxIdleWakeMs = 1000; // wake at least this often to see other processes' events
+        // A request in flight longer than this stops counting against `concurrency`, so endpoints that
+        // hang (never answer, trickle, slowloris) cannot starve the healthy ones until their timeout...
+        int slowAfterMs = 1000;
+        // ...up to this many requests in flight in all, slow ones included (0: 4 x concurrency).
+        int maxInFlight = 0;
     };
 
     Dispatcher(std::shared_ptr<Database> db, const Clock& clock, Options options, TransportFactory transport,
@@ -69,8 +75,13 @@ private:
         ClaimedDelivery delivery;
         Webhook webhook;
         RawHeaders redactedHeaders;
-        qint64 startedAt = 0;
+        qint64 startedAt = 0;   // the Clock's time, for the attempt record
+        qint64 startedMono = 0; // m_mono's, for slowness (the Clock may be a test's frozen one)
     };
+
+    // Requests in flight that still count against `concurrency` (not slow yet). Sets *nextSlowInMs to when
+    // the next of them turns slow (-1: none).
+    int activeInFlight(qint64* nextSlowInMs) const;
 
     void pump();
     void onFinished(const HttpResponse& response);
@@ -91,6 +102,7 @@ private:
     QTimer m_flushTimer;
     QTimer m_heartbeat;
     QTimer m_drainTimer;
+    QElapsedTimer m_mono;
     bool m_started = false;
     bool m_stopping = false;
     bool m_pumpQueued = false;

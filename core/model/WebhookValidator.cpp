@@ -39,6 +39,15 @@ bool mixesScripts(const QString& host)
     return false;
 }
 
+bool isHopByHopHeader(const QString& name)
+{
+    static const QSet<QString> hop{QStringLiteral("content-encoding"), QStringLiteral("expect"),
+                                   QStringLiteral("keep-alive"),       QStringLiteral("proxy-authorization"),
+                                   QStringLiteral("proxy-connection"), QStringLiteral("te"),
+                                   QStringLiteral("trailer"),          QStringLiteral("upgrade")};
+    return hop.contains(name.trimmed().toLower());
+}
+
 } // namespace
 
 QString WebhookValidator::checkName(const QString& name)
@@ -95,7 +104,8 @@ bool WebhookValidator::isReservedHeader(const QString& name, AuthConfig::Type au
                                         QStringLiteral("transfer-encoding"),
                                         QStringLiteral("connection")};
     const QString lower = name.trimmed().toLower();
-    if (reserved.contains(lower))
+    // Hop-by-hop and framing headers too: sent by hand they change how the request travels.
+    if (reserved.contains(lower) || isHopByHopHeader(lower))
         return true;
     return lower == QLatin1String("authorization") && authType != AuthConfig::Type::None;
 }
@@ -111,6 +121,9 @@ QString WebhookValidator::checkHeaderName(const QString& name, AuthConfig::Type 
     if (isReservedHeader(name, authType)) {
         if (name.compare(QLatin1String("authorization"), Qt::CaseInsensitive) == 0)
             return tr("Header \"authorization\" is set by the chosen auth; choose auth None to set it yourself");
+        if (isHopByHopHeader(name))
+            return tr("Header \"%1\" controls how the request is framed or relayed and cannot be set")
+                .arg(name.toLower());
         return tr("Header \"%1\" is set by Outhook and cannot be changed").arg(name.toLower());
     }
     return {};

@@ -343,6 +343,21 @@ void TlsReceiver::Private::startReply(Connection* c, const Request& request, con
         c->timer->start(reply.delayMs > 0 ? reply.delayMs : DefaultTickMs);
         return;
     }
+    case Behavior::SlowBody: {
+        const qint64 bodyBytes = reply.generatedBodyBytes > 0 ? reply.generatedBodyBytes : reply.body.size();
+        c->socket->write(responseHead(c, reply, bodyBytes, false));
+        c->slowData = reply.generatedBodyBytes > 0 ? QByteArray(bodyBytes, 'x') : reply.body;
+        c->slowPos = 0;
+        c->timerAction = TimerAction::SlowWrite;
+        c->timer->setSingleShot(false);
+        c->timer->start(reply.delayMs > 0 ? reply.delayMs : DefaultTickMs);
+        return;
+    }
+    case Behavior::Raw:
+        c->socket->write(reply.body);
+        c->keepAlive = false;
+        finishReply(c);
+        return;
     case Behavior::NeverEnding: {
         const QByteArray data = reply.body.isEmpty() ? QByteArrayLiteral("tick\n") : reply.body;
         c->chunk = QByteArray::number(data.size(), 16) + "\r\n" + data + "\r\n";
@@ -517,9 +532,14 @@ TlsReceiver::~TlsReceiver() = default;
 
 bool TlsReceiver::listen(quint16 port)
 {
+    return listen(QStringLiteral("127.0.0.1"), port);
+}
+
+bool TlsReceiver::listen(const QString& address, quint16 port)
+{
     if (d->server.isListening())
         d->server.close();
-    if (!d->server.listen(QHostAddress::LocalHost, port)) {
+    if (!d->server.listen(QHostAddress(address), port)) {
         qWarning("TlsReceiver: listen failed: %s", qPrintable(d->server.errorString()));
         return false;
     }

@@ -18,7 +18,13 @@ class TlsReceiver : public QObject
 {
     Q_OBJECT
 public:
-    enum class CertKind { Valid, WrongHost, Expired, UnknownCa };
+    enum class CertKind
+    {
+        Valid,
+        WrongHost,
+        Expired,
+        UnknownCa
+    };
 
     struct Request
     {
@@ -26,19 +32,22 @@ public:
         QByteArray path;
         QList<QPair<QByteArray, QByteArray>> headers; // names as sent
         QByteArray body;
-        qint64 receivedAtMs = 0; // QDateTime::currentMSecsSinceEpoch() when the body completed
+        qint64 receivedAtMs = 0;                         // QDateTime::currentMSecsSinceEpoch() when the body completed
         QByteArray header(const QByteArray& name) const; // case-insensitive; empty when absent
     };
 
     struct Reply
     {
-        enum class Behavior {
+        enum class Behavior
+        {
             Normal,       // status, headers, body (Content-Length)
             Reset,        // abort the TCP connection (RST) as soon as the request arrives
             ResetMidBody, // send headers announcing `generatedBodyBytes`, half the body, then RST
             NeverAnswer,  // read the request, never write anything, keep the socket open
             SlowHeaders,  // write the response one byte every `delayMs`
             NeverEnding,  // headers with chunked encoding, then a chunk every `delayMs` forever
+            SlowBody,     // headers at once, then the body one byte every `delayMs`
+            Raw,          // write `body` verbatim as the whole response (invalid HTTP, ...), then close
         };
         int status = 200;
         QList<QPair<QByteArray, QByteArray>> headers;
@@ -52,6 +61,8 @@ public:
     ~TlsReceiver() override;
 
     bool listen(quint16 port = 0); // 127.0.0.1; 0 picks a free port
+    // Listens on another loopback address (e.g. 127.0.0.2, standing in for a public host in DNS tests).
+    bool listen(const QString& address, quint16 port);
     quint16 port() const;
     QString url(const QString& path = QStringLiteral("/hook")) const; // https://localhost:PORT/path
 
