@@ -272,8 +272,10 @@ int runDeliveries(CliContext& ctx, const QStringList& args)
         return resend(ctx, rest);
     if (action == QLatin1String("recover"))
         return recover(ctx, rest);
+    if (action == QLatin1String("export"))
+        return runDeliveriesExport(ctx, rest);
     ctx.commandName = QStringLiteral("deliveries");
-    return ctx.usage(action.isEmpty() ? QStringLiteral("missing action (list, show, resend, recover)")
+    return ctx.usage(action.isEmpty() ? QStringLiteral("missing action (list, show, resend, recover, export)")
                                       : QStringLiteral("unknown action \"%1\"").arg(action));
 }
 
