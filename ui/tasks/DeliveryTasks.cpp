@@ -89,9 +89,9 @@ BackgroundTask::Job DeliveryTasks::exportDeliveries(std::shared_ptr<Database> db
             return o;
         }
         o.message =
-            (summary->deliveries == 1 ? tr("Exported 1 delivery to %1").arg(QFileInfo(path).fileName())
-                                     : tr("Exported %1 deliveries to %2")
-                                           .arg(number(summary->deliveries), QFileInfo(path).fileName()));
+            (summary->deliveries == 1
+                 ? tr("Exported 1 delivery to %1").arg(QFileInfo(path).fileName())
+                 : tr("Exported %1 deliveries to %2").arg(number(summary->deliveries), QFileInfo(path).fileName()));
         if (summary->missing > 0)
             o.message += QLatin1String(" ") + tr("(%1 no longer existed)").arg(number(summary->missing));
         return o;
