@@ -8,6 +8,8 @@
 #include "storage/DeliveryQueue.h"
 #include "storage/Roles.h"
 #include "storage/WebhookStore.h"
+#include "tasks/DeliveryTasks.h"
+#include "tasks/TaskProgressDialog.h"
 #include "webhooks/TestSendDialog.h"
 #include "webhooks/WebhookListModel.h"
 #include "webhooks/WebhookListPanel.h"
@@ -87,6 +89,7 @@ MainWindow::MainWindow(AppContext context, QWidget* parent)
         m_log->filterBar()->setFilter(f);
         m_tabs->setCurrentWidget(m_log);
     });
+    connect(m_log, &LogHistoryView::deliveriesRequeued, this, &MainWindow::wakeEngine);
 
     // Live view: the in-process engine says what it wrote; the poll sees other processes' writes.
     m_reloadWebhooks.setSingleShot(true);
@@ -341,17 +344,17 @@ void MainWindow::recoverFailed(qint64 webhookId)
     if (dialog.exec() != QDialog::Accepted)
         return;
     const qint64 sinceMs = since->dateTime().toMSecsSinceEpoch();
-    m_ctx.storage->run<Result<int>>(
-        this, [webhookId, sinceMs](StorageContext& c) { return c.queue->recover(webhookId, sinceMs); },
-        [this](Result<int> n) {
-            if (!n) {
-                MessageBox::warning(this, tr("Recover Failed Deliveries"), n.error().message);
-                return;
-            }
-            statusBar()->showMessage(
-                *n == 1 ? tr("Requeued 1 failed delivery") : tr("Requeued %1 failed deliveries").arg(*n), 8000);
-            wakeEngine();
-        });
+    // Thousands of failed deliveries go in batches on a thread of their own, with progress and Cancel.
+    auto* task = new BackgroundTask(
+        m_ctx.storage->database(),
+        DeliveryTasks::recoverFailed(m_ctx.storage->database(), m_ctx.storage->clock(), webhookId, sinceMs));
+    TaskProgressDialog* progress =
+        TaskProgressDialog::start(task, tr("Recover Failed Deliveries"), &DeliveryTasks::requeueProgress, this);
+    connect(progress, &TaskProgressDialog::taskFinished, this, [this](const TaskOutcome& outcome) {
+        statusBar()->showMessage(outcome.message, 8000);
+        m_log->refresh();
+        wakeEngine();
+    });
 }
 
 void MainWindow::showSettings()

@@ -104,6 +104,7 @@ int runWebhooks(CliContext& ctx, const QStringList& args);
 int runEvents(CliContext& ctx, const QStringList& args);
 int runEmit(CliContext& ctx, const QStringList& args);
 int runDeliveries(CliContext& ctx, const QStringList& args);
+int runDeliveriesExport(CliContext& ctx, const QStringList& args); // ExportCommand.cpp
 int runDispatch(CliContext& ctx, const QStringList& args, bool serve);
 int runTest(CliContext& ctx, const QStringList& args);
 int runApiKeys(CliContext& ctx, const QStringList& args);

@@ -277,9 +277,11 @@ int runDeliveries(CliContext& ctx, const QStringList& args)
         return resend(ctx, rest);
     if (action == QLatin1String("recover"))
         return recover(ctx, rest);
-    return ctx.unknownAction(
-        QStringLiteral("deliveries"), action,
-        {QStringLiteral("list"), QStringLiteral("show"), QStringLiteral("resend"), QStringLiteral("recover")});
+    if (action == QLatin1String("export"))
+        return runDeliveriesExport(ctx, rest);
+    return ctx.unknownAction(QStringLiteral("deliveries"), action,
+                             {QStringLiteral("list"), QStringLiteral("show"), QStringLiteral("resend"),
+                              QStringLiteral("recover"), QStringLiteral("export")});
 }
 
 } // namespace outhook::cli

@@ -37,6 +37,44 @@ Delivery fromRow(const QSqlQuery& q)
     return d;
 }
 
+const QString kSelectAttempts = QStringLiteral(
+    "SELECT id, delivery_id, number, triggered_by, started_at, duration_ms, request_url, request_headers, "
+    "status_code, response_headers, response_body, response_body_size, truncated, error_class, error, "
+    "remote_address FROM attempts ");
+
+Attempt attemptFromRow(const QSqlQuery& q)
+{
+    Attempt a;
+    a.id = q.value(0).toLongLong();
+    a.deliveryId = q.value(1).toLongLong();
+    a.number = q.value(2).toInt();
+    a.trigger = parseAttemptTrigger(q.value(3).toString());
+    a.startedAt = q.value(4).toLongLong();
+    a.durationMs = q.value(5).toLongLong();
+    a.requestUrl = q.value(6).toString();
+    a.requestHeaders = headers::rawFromJson(q.value(7).toString());
+    if (!q.value(8).isNull())
+        a.statusCode = q.value(8).toInt();
+    a.responseHeaders = headers::rawFromJson(q.value(9).toString());
+    a.responseBody = q.value(10).toByteArray();
+    a.responseBodySize = q.value(11).toLongLong();
+    a.truncated = q.value(12).toInt() != 0;
+    a.errorClass = q.value(13).toString();
+    a.error = q.value(14).toString();
+    a.remoteAddress = q.value(15).toString();
+    return a;
+}
+
+// Ids are integers, so they go into IN (...) as text: no bind per id.
+QString idList(const QList<qint64>& ids)
+{
+    QStringList parts;
+    parts.reserve(ids.size());
+    for (qint64 id : ids)
+        parts << QString::number(id);
+    return parts.join(QLatin1Char(','));
+}
+
 // What PostgreSQL's encode(bytes, 'escape') makes of `bytes`: NUL and bytes >= 0x80 as \ooo, a
 // backslash doubled, everything else as it is.
 QString byteaEscapeForm(const QByteArray& bytes)
@@ -57,10 +95,9 @@ QString byteaEscapeForm(const QByteArray& bytes)
 
 } // namespace
 
-Result<QList<Delivery>> DeliveryLog::list(const DeliveryFilter& f, int limit, std::optional<qint64> beforeId) const
+QStringList DeliveryLog::whereClauses(const DeliveryFilter& f, QVariantList& binds) const
 {
     QStringList where;
-    QVariantList binds;
     if (f.webhookId) {
         where << QStringLiteral("d.webhook_id = ?");
         binds << *f.webhookId;
@@ -103,6 +140,13 @@ Result<QList<Delivery>> DeliveryLog::list(const DeliveryFilter& f, int limit, st
         }
         where << clause + QLatin1Char(')');
     }
+    return where;
+}
+
+Result<QList<Delivery>> DeliveryLog::list(const DeliveryFilter& f, int limit, std::optional<qint64> beforeId) const
+{
+    QVariantList binds;
+    QStringList where = whereClauses(f, binds);
     if (beforeId) {
         where << QStringLiteral("d.id < ?");
         binds << *beforeId;
@@ -167,34 +211,71 @@ Result<DeliveryLog::Changes> DeliveryLog::changedSince(qint64 updatedAfterMs, in
 Result<QList<Attempt>> DeliveryLog::attempts(qint64 deliveryId) const
 {
     QSqlQuery q(m_db->connection());
-    q.prepare(QStringLiteral(
-        "SELECT id, delivery_id, number, triggered_by, started_at, duration_ms, request_url, request_headers, "
-        "status_code, response_headers, response_body, response_body_size, truncated, error_class, error, "
-        "remote_address FROM attempts WHERE delivery_id = ? ORDER BY number, id"));
+    q.prepare(kSelectAttempts + QStringLiteral("WHERE delivery_id = ? ORDER BY number, id"));
     q.addBindValue(deliveryId);
     if (!q.exec())
         return Database::queryError(q, tr("reading attempts of delivery %1").arg(deliveryId));
     QList<Attempt> out;
+    while (q.next())
+        out.append(attemptFromRow(q));
+    return out;
+}
+
+Result<qint64> DeliveryLog::count(const DeliveryFilter& filter) const
+{
+    QVariantList binds;
+    const QStringList where = whereClauses(filter, binds);
+    QString sql = QStringLiteral("SELECT COUNT(*) FROM deliveries d ");
+    if (!where.isEmpty())
+        sql += QStringLiteral("WHERE ") + where.join(QStringLiteral(" AND "));
+    QSqlQuery q(m_db->connection());
+    q.prepare(sql);
+    for (const QVariant& b : binds)
+        q.addBindValue(b);
+    if (!q.exec() || !q.next())
+        return Database::queryError(q, tr("counting deliveries"));
+    return q.value(0).toLongLong();
+}
+
+Result<QList<Delivery>> DeliveryLog::getMany(const QList<qint64>& ids) const
+{
+    QList<Delivery> out;
+    if (ids.isEmpty())
+        return out;
+    QSqlQuery q(m_db->connection());
+    if (!q.exec(kSelect + QStringLiteral("WHERE d.id IN (") + idList(ids) + QStringLiteral(") ORDER BY d.id DESC")))
+        return Database::queryError(q, tr("reading deliveries"));
+    QHash<qint64, QList<qsizetype>> byEvent;
     while (q.next()) {
-        Attempt a;
-        a.id = q.value(0).toLongLong();
-        a.deliveryId = q.value(1).toLongLong();
-        a.number = q.value(2).toInt();
-        a.trigger = parseAttemptTrigger(q.value(3).toString());
-        a.startedAt = q.value(4).toLongLong();
-        a.durationMs = q.value(5).toLongLong();
-        a.requestUrl = q.value(6).toString();
-        a.requestHeaders = headers::rawFromJson(q.value(7).toString());
-        if (!q.value(8).isNull())
-            a.statusCode = q.value(8).toInt();
-        a.responseHeaders = headers::rawFromJson(q.value(9).toString());
-        a.responseBody = q.value(10).toByteArray();
-        a.responseBodySize = q.value(11).toLongLong();
-        a.truncated = q.value(12).toInt() != 0;
-        a.errorClass = q.value(13).toString();
-        a.error = q.value(14).toString();
-        a.remoteAddress = q.value(15).toString();
-        out.append(a);
+        byEvent[q.value(1).toLongLong()].append(out.size());
+        out.append(fromRow(q));
+    }
+    q.finish();
+    if (out.isEmpty())
+        return out;
+    if (!q.exec(QStringLiteral("SELECT id, payload FROM events WHERE id IN (") + idList(byEvent.keys()) +
+                QLatin1Char(')')))
+        return Database::queryError(q, tr("reading event payloads"));
+    while (q.next()) {
+        const QByteArray payload = q.value(1).toString().toUtf8();
+        for (qsizetype i : byEvent.value(q.value(0).toLongLong()))
+            out[i].payload = payload;
+    }
+    return out;
+}
+
+Result<QHash<qint64, QList<Attempt>>> DeliveryLog::attemptsOf(const QList<qint64>& deliveryIds) const
+{
+    QHash<qint64, QList<Attempt>> out;
+    if (deliveryIds.isEmpty())
+        return out;
+    QSqlQuery q(m_db->connection());
+    if (!q.exec(kSelectAttempts + QStringLiteral("WHERE delivery_id IN (") + idList(deliveryIds) +
+                QStringLiteral(") ORDER BY delivery_id, number, id")))
+        return Database::queryError(q, tr("reading attempts"));
+    while (q.next()) {
+        Attempt a = attemptFromRow(q);
+        out[a.deliveryId].append(std::move(a));
     }
     return out;
 }

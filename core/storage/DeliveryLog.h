@@ -3,6 +3,7 @@
 #include "model/Delivery.h"
 #include "storage/Database.h"
 
+#include <QHash>
 #include <memory>
 
 namespace outhook {
@@ -32,6 +33,12 @@ public:
     Result<Delivery> get(qint64 id) const;
     Result<QList<Attempt>> attempts(qint64 deliveryId) const;
 
+    // For exports and bulk work, a page at a time: how many match, several deliveries with their
+    // payloads (id descending; absent ids are left out) and their attempts keyed by delivery id.
+    Result<qint64> count(const DeliveryFilter& filter) const;
+    Result<QList<Delivery>> getMany(const QList<qint64>& ids) const;
+    Result<QHash<qint64, QList<Attempt>>> attemptsOf(const QList<qint64>& deliveryIds) const;
+
     // Deliveries changed after `updatedAfterMs` (by any process), for live views: their ids and the
     // newest updated_at seen, to pass next time.
     struct Changes
@@ -44,6 +51,9 @@ public:
     Result<Changes> changedSince(qint64 updatedAfterMs, int limit = 1000) const;
 
 private:
+    // The SQL conditions for `filter` over deliveries aliased d, with their bind values appended.
+    QStringList whereClauses(const DeliveryFilter& filter, QVariantList& binds) const;
+
     std::shared_ptr<Database> m_db;
 };
 

@@ -76,6 +76,11 @@ public:
     // Blocks until everything queued so far has run (tests and shutdown only).
     void drain();
 
+    // For work that runs on a thread of its own (long exports and bulk requeues), so it never holds up
+    // the reads queued here. Such a thread opens its own connection and releases it when done.
+    std::shared_ptr<Database> database() const { return m_db; }
+    const Clock& clock() const { return m_clock; }
+
     // Called on the storage thread after a write that queued deliveries (e.g. to wake an engine).
     void setOnQueued(std::function<void()> callback);
     // The transport test sends use. Set before the first test send.

@@ -6,14 +6,22 @@
 #include "log/LogFilterBar.h"
 #include "storage/DeliveryQueue.h"
 #include "storage/StorageWorker.h"
+#include "tasks/DeliveryTasks.h"
+#include "tasks/TaskProgressDialog.h"
+#include "widgets/FileDialog.h"
 
 #include <QAction>
 #include <QClipboard>
+#include <QDateTime>
+#include <QDir>
+#include <QFileInfo>
 #include <QGuiApplication>
 #include <QHeaderView>
 #include <QLabel>
 #include <QScrollBar>
+#include <QSet>
 #include <QSplitter>
+#include <QStandardPaths>
 #include <QTreeView>
 #include <QVBoxLayout>
 
@@ -41,7 +49,11 @@ LogHistoryView::LogHistoryView(StorageWorker* storage, QWidget* parent)
     m_refresh->setShortcut(QKeySequence::Refresh);
     m_find = new QAction(tr("&Search Log"), this);
     m_find->setShortcut(QKeySequence::Find);
-    for (QAction* a : {m_resend, m_copyCurl, m_copyPayload, m_refresh, m_find})
+    m_export = new QAction(tr("&Export…"), this);
+    m_export->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_E));
+    m_export->setToolTip(tr("Save the selected deliveries, or all that match the filters, as HAR, CSV or "
+                            "JSON Lines (secrets redacted)"));
+    for (QAction* a : {m_resend, m_copyCurl, m_copyPayload, m_export, m_refresh, m_find})
         addAction(a);
 
     m_tree->setModel(m_model);
@@ -58,10 +70,10 @@ LogHistoryView::LogHistoryView(StorageWorker* storage, QWidget* parent)
     m_tree->setAllColumnsShowFocus(true);
     m_tree->setAlternatingRowColors(true);
     m_tree->setSelectionBehavior(QAbstractItemView::SelectRows);
-    m_tree->setSelectionMode(QAbstractItemView::SingleSelection);
+    m_tree->setSelectionMode(QAbstractItemView::ExtendedSelection); // Shift/Ctrl pick rows to resend or export
     m_tree->setEditTriggers(QAbstractItemView::NoEditTriggers);
     m_tree->setContextMenuPolicy(Qt::ActionsContextMenu);
-    for (QAction* a : {m_resend, m_copyCurl, m_copyPayload})
+    for (QAction* a : {m_resend, m_copyCurl, m_copyPayload, m_export})
         m_tree->addAction(a);
     // Fixed starting widths: measuring contents would read every loaded row.
     m_tree->header()->setStretchLastSection(true);
@@ -124,6 +136,7 @@ LogHistoryView::LogHistoryView(StorageWorker* storage, QWidget* parent)
     connect(m_copyPayload, &QAction::triggered, this, &LogHistoryView::copyPayload);
     connect(m_refresh, &QAction::triggered, this, [this] { applyFilter(m_filterBar->filter()); });
     connect(m_find, &QAction::triggered, m_filterBar, &LogFilterBar::focusSearch);
+    connect(m_export, &QAction::triggered, this, &LogHistoryView::exportDeliveries);
 
     updateActions();
     applyFilter(m_filterBar->filter());
@@ -156,6 +169,10 @@ void LogHistoryView::applyFilter(const DeliveryFilter& filter)
 
 QModelIndex LogHistoryView::selectedIndex() const
 {
+    // With several rows selected, the one the user last clicked is the one the detail pane shows.
+    const QModelIndex current = m_tree->currentIndex().siblingAtColumn(0);
+    if (current.isValid() && m_tree->selectionModel()->isRowSelected(current.row(), current.parent()))
+        return current;
     return m_tree->selectionModel()->selectedRows().value(0);
 }
 
@@ -188,12 +205,34 @@ void LogHistoryView::showDetails(const QModelIndex& index)
         });
 }
 
+QList<qint64> LogHistoryView::selectedDeliveryIds() const
+{
+    QSet<qint64> unique;
+    for (const QModelIndex& index : m_tree->selectionModel()->selectedRows()) {
+        if (const qint64 id = index.data(DeliveryLogModel::DeliveryIdRole).toLongLong(); id > 0)
+            unique.insert(id);
+    }
+    QList<qint64> ids(unique.begin(), unique.end());
+    std::sort(ids.begin(), ids.end(), std::greater<>());
+    return ids;
+}
+
+TaskProgressDialog* LogHistoryView::taskDialog() const
+{
+    return m_taskDialog;
+}
+
 void LogHistoryView::resendSelected()
 {
-    const QModelIndex index = selectedIndex();
-    if (!index.isValid())
-        return;
-    const qint64 id = index.data(DeliveryLogModel::DeliveryIdRole).toLongLong();
+    const QList<qint64> ids = selectedDeliveryIds();
+    if (ids.size() == 1)
+        resendOne(ids.first());
+    else if (ids.size() > 1)
+        resendMany(ids);
+}
+
+void LogHistoryView::resendOne(qint64 id)
+{
     m_storage->run<Status>(
         this, [id](StorageContext& c) { return c.queue->resend(id); },
         [this, id](Status s) {
@@ -205,6 +244,61 @@ void LogHistoryView::resendSelected()
             Q_EMIT resendRequested(id);
             m_model->refresh({id});
         });
+}
+
+void LogHistoryView::resendMany(const QList<qint64>& ids)
+{
+    auto* task = new BackgroundTask(m_storage->database(),
+                                    DeliveryTasks::resend(m_storage->database(), m_storage->clock(), ids));
+    TaskProgressDialog* dialog =
+        startTask(task, tr("Resend %1 Deliveries").arg(ids.size()), &DeliveryTasks::requeueProgress);
+    connect(dialog, &TaskProgressDialog::taskFinished, this, [this, ids](const TaskOutcome& outcome) {
+        Q_EMIT statusMessage(outcome.message);
+        Q_EMIT deliveriesRequeued();
+        m_model->refresh(ids);
+    });
+}
+
+TaskProgressDialog* LogHistoryView::startTask(BackgroundTask* task, const QString& title,
+                                              std::function<QString(qint64, qint64)> progressText)
+{
+    m_taskDialog = TaskProgressDialog::start(task, title, std::move(progressText), this);
+    return m_taskDialog;
+}
+
+void LogHistoryView::exportDeliveries()
+{
+    const QList<qint64> ids = selectedDeliveryIds();
+    const DeliveryFilter filter = m_model->filter();
+    const QString har = tr("HAR archive (*.har)");
+    const QString csv = tr("CSV spreadsheet (*.csv)");
+    const QString jsonl = tr("JSON Lines (*.jsonl)");
+    const QString dir = QStandardPaths::writableLocation(QStandardPaths::DocumentsLocation);
+    const QString suggested =
+        QDir(dir).filePath(QStringLiteral("outhook-deliveries-%1.har")
+                               .arg(QDateTime::currentDateTime().toString(QStringLiteral("yyyyMMdd-HHmm"))));
+    QString chosenFilter = har;
+    QString path =
+        FileDialog::getSaveFileName(this,
+                                    ids.isEmpty()     ? tr("Export Deliveries Matching the Filters")
+                                    : ids.size() == 1 ? tr("Export Delivery %1").arg(ids.first())
+                                                      : tr("Export %1 Selected Deliveries").arg(ids.size()),
+                                    suggested, QStringList{har, csv, jsonl}.join(QStringLiteral(";;")), &chosenFilter);
+    if (path.isEmpty())
+        return;
+    // The file name's suffix decides; without a known one, the chosen filter does (and adds the suffix).
+    std::optional<ExportFormat> format = exportFormatForFileName(path);
+    if (!format) {
+        format = chosenFilter == csv     ? ExportFormat::Csv
+                 : chosenFilter == jsonl ? ExportFormat::Jsonl
+                                         : ExportFormat::Har;
+        path += QLatin1Char('.') + exportFormatSuffix(*format);
+    }
+    auto* task = new BackgroundTask(m_storage->database(),
+                                    DeliveryTasks::exportDeliveries(m_storage->database(), path, *format, ids, filter));
+    TaskProgressDialog* dialog = startTask(task, tr("Export Deliveries"), &DeliveryTasks::exportProgress);
+    connect(dialog, &TaskProgressDialog::taskFinished, this,
+            [this](const TaskOutcome& outcome) { Q_EMIT statusMessage(outcome.message); });
 }
 
 void LogHistoryView::copyCurl()
@@ -269,7 +363,9 @@ void LogHistoryView::updateActions()
     const QModelIndex index = selectedIndex();
     const bool has = index.isValid();
     const auto delivery = m_model->deliveryAt(index);
+    const qsizetype selected = has ? selectedDeliveryIds().size() : 0;
     m_resend->setEnabled(has);
+    m_resend->setText(selected > 1 ? tr("&Resend %1 Selected").arg(selected) : tr("&Resend"));
     m_copyCurl->setEnabled(has && (!delivery || delivery->attemptCount > 0));
     m_copyPayload->setEnabled(has);
 }

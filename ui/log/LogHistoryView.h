@@ -1,7 +1,9 @@
 #pragma once
 
 #include <QPair>
+#include <QPointer>
 #include <QWidget>
+#include <functional>
 
 class QAction;
 class QLabel;
@@ -17,8 +19,10 @@ struct DeliveryFilter;
 namespace outhook::ui {
 
 class AttemptDetailView;
+class BackgroundTask;
 class DeliveryLogModel;
 class LogFilterBar;
+class TaskProgressDialog;
 
 // The Log History: filters on top, deliveries (expandable into their attempts) in the middle, the
 // selected row's details below. Reads and writes go through the StorageWorker; the GUI never waits.
@@ -39,6 +43,16 @@ public:
     QAction* copyPayloadAction() const { return m_copyPayload; }
     QAction* refreshAction() const { return m_refresh; }
     QAction* findAction() const { return m_find; }
+    QAction* exportAction() const { return m_export; }
+    // The progress dialog of the latest export or bulk resend (null once closed).
+    TaskProgressDialog* taskDialog() const;
+
+    // The deliveries of the selected rows (an attempt row stands for its delivery), newest first.
+    QList<qint64> selectedDeliveryIds() const;
+    // Resends the selected deliveries: one at once, several as a background task with progress.
+    void resendSelected();
+    // Asks for a file and exports the selected deliveries, or everything the filters match.
+    void exportDeliveries();
 
     void setWebhookFilterChoices(const QList<QPair<qint64, QString>>& webhooks);
     void setEventTypes(const QStringList& types);
@@ -47,13 +61,17 @@ public:
 
 Q_SIGNALS:
     void resendRequested(qint64 deliveryId); // after the resend is queued, so the engine can be woken
+    void deliveriesRequeued();               // after a bulk resend requeued some, for the same reason
     void statusMessage(const QString& message);
 
 private:
     void applyFilter(const DeliveryFilter& filter);
     QModelIndex selectedIndex() const;
     void showDetails(const QModelIndex& index);
-    void resendSelected();
+    void resendOne(qint64 id);
+    void resendMany(const QList<qint64>& ids);
+    TaskProgressDialog* startTask(BackgroundTask* task, const QString& title,
+                                  std::function<QString(qint64, qint64)> progressText);
     void copyCurl();
     void copyPayload();
     void updateActions();
@@ -71,6 +89,8 @@ private:
     QAction* m_copyPayload;
     QAction* m_refresh;
     QAction* m_find;
+    QAction* m_export;
+    QPointer<TaskProgressDialog> m_taskDialog;
     // The user may have moved on before a detail load answers: only the latest request's answer is shown.
     quint64 m_detailRequest = 0;
     qint64 m_shownDeliveryId = 0; // the delivery the detail pane shows (or is loading), else 0
