@@ -137,7 +137,7 @@ Status Database::unlockSecrets()
             return again.error();
         if (*again)
             return verify(*box, **again) ? Status() : Status(refuse(key, **again));
-        if (Status st = secretcolumns::resealAll(c, nullptr, *box); !st)
+        if (Status st = secretcolumns::resealAll(c, box.get(), *box); !st)
             return st;
         return writeKeyCheck(c, *box);
     });

@@ -19,7 +19,7 @@ QString headersToStorage(const HeaderList& headers, const security::SecretBox& b
 Result<HeaderList> headersFromStorage(const QString& text, const security::SecretBox* box);
 
 // Re-seals every secret of every webhook under `to`, inside the caller's transaction. `from` opens what
-// is sealed now (nullptr: there must be nothing sealed yet); plaintext left by older versions is sealed
+// is sealed now (nullptr: there must be nothing sealed); plaintext left by older versions is sealed
 // as it is. Used when a database first gets a key and when the master key is rotated.
 Status resealAll(QSqlDatabase& db, const security::SecretBox* from, const security::SecretBox& to);
 
