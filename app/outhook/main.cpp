@@ -73,7 +73,9 @@ int main(int argc, char* argv[])
         QMessageBox::critical(nullptr, Main::tr("Outhook"), url.error().message);
         return 2;
     }
-    const auto db = Database::open(*url);
+    Database::Options dbOptions;
+    dbOptions.useKeychain = true; // the desktop app also finds the master key in the OS keychain
+    const auto db = Database::open(*url, dbOptions);
     if (!db) {
         QMessageBox::critical(nullptr, Main::tr("Cannot open the database"), db.error().message);
         return 5;

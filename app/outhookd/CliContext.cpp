@@ -55,6 +55,7 @@ bool CliContext::openDatabase()
     }
     Database::Options options;
     options.durability = durability.value_or(Database::Durability::Normal);
+    options.masterKeyFile = masterKeyFile;
     auto opened = Database::open(*url, options);
     if (!opened) {
         err << "outhookd: " << opened.error().message << Qt::endl;
@@ -181,6 +182,10 @@ SubParser::SubParser(CliContext& ctx, const QString& name, const QString& descri
                QStringLiteral("file"))
     , m_logFormat(QStringLiteral("log-format"), QStringLiteral("Log lines as text (default) or json."),
                   QStringLiteral("format"))
+    , m_masterKeyFile(QStringLiteral("master-key-file"),
+                      QStringLiteral("The master key for stored secrets (default: $OUTHOOK_MASTER_KEY, else a key "
+                                     "file next to the database)."),
+                      QStringLiteral("path"))
     , m_help({QStringLiteral("h"), QStringLiteral("help")}, QStringLiteral("Show this help."))
 {
     ctx.commandName = name;
@@ -192,6 +197,7 @@ SubParser::SubParser(CliContext& ctx, const QString& name, const QString& descri
     m_parser.addOption(m_allow);
     m_parser.addOption(m_config);
     m_parser.addOption(m_logFormat);
+    m_parser.addOption(m_masterKeyFile);
     m_parser.addOption(m_help);
 }
 
@@ -219,6 +225,8 @@ int SubParser::parse(const QStringList& args, int minPositional, int maxPosition
         m_ctx.configPath = m_parser.value(m_config);
     if (m_parser.isSet(m_logFormat))
         m_ctx.logFormatFlag = m_parser.value(m_logFormat);
+    if (m_parser.isSet(m_masterKeyFile))
+        m_ctx.masterKeyFile = m_parser.value(m_masterKeyFile);
     if (!m_ctx.loadConfig())
         return Validation;
     const int n = int(m_parser.positionalArguments().size());

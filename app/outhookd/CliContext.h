@@ -43,6 +43,7 @@ public:
     QString commandName;                            // "webhooks add", for messages
     QString configPath;                             // --config FILE
     QString logFormatFlag;                          // --log-format text|json
+    QString masterKeyFile;                          // --master-key-file PATH
     ServiceConfig config;                           // what configPath holds, once loaded
     std::optional<Database::Durability> durability; // --durability, else the file's, else Normal
 
@@ -97,6 +98,7 @@ private:
     QCommandLineOption m_allow;
     QCommandLineOption m_config;
     QCommandLineOption m_logFormat;
+    QCommandLineOption m_masterKeyFile;
     QCommandLineOption m_help;
 };
 

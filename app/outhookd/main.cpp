@@ -24,6 +24,8 @@ Commands:
   apikeys create|list|revoke       REST API keys
   db init-roles | db grant USER admin|support
                                    PostgreSQL roles for team mode
+  db rotate-master-key [--new-key-file PATH]
+                                   Re-encrypt the stored secrets with a new master key
   deliveries list|show|resend|recover
                                    The delivery log
   test WEBHOOK_ID [--event TYPE]   Send a sample payload now and print the reply
@@ -35,6 +37,10 @@ Global options:
   --db URL     Database: a path, sqlite:///abs/path.db or postgres://user:pass@host:port/db.
                Default: $OUTHOOK_DB, else outhook.db in the app data folder.
   --json       Print one JSON document on stdout.
+  --master-key-file PATH   The master key that encrypts stored secrets (base64 of 32 bytes; created
+               with mode 0600 if missing on a new database). Else $OUTHOOK_MASTER_KEY, then
+               $OUTHOOK_MASTER_KEY_FILE, then <db>.key next to an SQLite file or
+               ~/.config/outhook/master.key for PostgreSQL.
   --ca-file PEM             Trust these CAs too, on top of the system ones (repeatable).
   --allow-destination CIDR  Allow a private/loopback range, e.g. 127.0.0.0/8 (repeatable).
   -h, --help   Show help. 'outhookd <command> <action> --help' shows a command's options.
@@ -74,6 +80,10 @@ int main(int argc, char* argv[])
             ctx.configPath = args.takeFirst();
         } else if (a.startsWith(QLatin1String("--config="))) {
             ctx.configPath = a.mid(9);
+        } else if (a == QLatin1String("--master-key-file") && !args.isEmpty()) {
+            ctx.masterKeyFile = args.takeFirst();
+        } else if (a.startsWith(QLatin1String("--master-key-file="))) {
+            ctx.masterKeyFile = a.mid(18);
         } else if (a == QLatin1String("--log-format") && !args.isEmpty()) {
             ctx.logFormatFlag = args.takeFirst();
         } else if (a == QLatin1String("--json")) {

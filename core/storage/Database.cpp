@@ -134,6 +134,8 @@ Result<std::shared_ptr<Database>> Database::open(const DatabaseUrl& url, Options
                                       .arg(*v)
                                       .arg(latestSchemaVersion()));
     }
+    if (Status s = db->unlockSecrets(); !s)
+        return s.error();
     return db;
 }
 

@@ -1,5 +1,7 @@
 #pragma once
 
+#include "security/MasterKey.h"
+#include "security/SecretBox.h"
 #include "storage/DatabaseUrl.h"
 #include "util/Result.h"
 
@@ -28,6 +30,11 @@ public:
         Durability durability = Durability::Normal;
         int busyTimeoutMs = 5000;
         bool migrate = true; // false: refuse a database that is not at the current version
+        // The master key for stored secrets (see security/MasterKey.h for the search order): given
+        // directly (tests, API callers) or as a key file (outhookd --master-key-file).
+        std::optional<QByteArray> masterKey;
+        QString masterKeyFile;
+        bool useKeychain = false; // the desktop app asks the OS keychain too (security/Keychain.h)
     };
 
     // Validates and migrates. Errors are Storage errors with a message meant for users.
@@ -66,6 +73,18 @@ public:
     // once per Database; always true on SQLite.
     bool canReadSecrets();
 
+    // Seals and opens the webhook secrets; nullptr for a user who may not read secrets (PostgreSQL support
+    // role), who never needs the master key.
+    const security::SecretBox* secretBox() const { return m_box.get(); }
+    // Where the master key came from, for messages ("OUTHOOK_MASTER_KEY", "key file ..."). Empty without one.
+    QString masterKeySource() const { return m_keySource; }
+    // Where a new key is written when none exists: <db>.key next to an SQLite file,
+    // <config>/outhook/master.key for PostgreSQL.
+    static QString defaultKeyFile(const DatabaseUrl& url);
+    // Re-encrypts every stored secret with `next` in one transaction and records its key check; the
+    // database is unchanged when anything fails. The caller then makes `next` the key Outhook finds.
+    Status rotateMasterKey(const security::MasterKey& next);
+
     // A message naming what failed, with the driver's text.
     static Error queryError(const QSqlQuery& q, const QString& what);
     // Prepares `sql` on the thread's connection. SQL uses "?" placeholders.
@@ -77,6 +96,9 @@ private:
     Status configure(QSqlDatabase& db);
     Status migrate();
     Status checkSqliteFile() const;
+    // Finds the master key and checks it against crypto_meta; a database without a key check gets one
+    // (and its plaintext secrets sealed) in one transaction. Defined in DatabaseSecrets.cpp.
+    Status unlockSecrets();
 
     DatabaseUrl m_url;
     Options m_options;
@@ -84,6 +106,8 @@ private:
     QMutex m_mutex;
     QSet<QString> m_connectionNames;
     std::optional<bool> m_canReadSecrets;
+    std::shared_ptr<const security::SecretBox> m_box;
+    QString m_keySource;
 };
 
 } // namespace outhook

@@ -2,12 +2,10 @@
 
 #include "model/WebhookValidator.h"
 #include "signing/Secret.h"
+#include "storage/SecretColumns.h"
 
 #include <QCoreApplication>
 #include <QHash>
-#include <QJsonArray>
-#include <QJsonDocument>
-#include <QJsonObject>
 
 namespace outhook {
 
@@ -33,28 +31,8 @@ QVariant fromOpt(std::optional<qint64> v)
     return v ? QVariant(*v) : QVariant(QMetaType::fromType<qint64>());
 }
 
-QString headersToStorage(const HeaderList& headers)
-{
-    QJsonArray a;
-    for (const Header& h : headers)
-        a.append(QJsonObject{{QStringLiteral("name"), h.name},
-                             {QStringLiteral("value"), h.value},
-                             {QStringLiteral("secret"), h.secret}});
-    return QString::fromUtf8(QJsonDocument(a).toJson(QJsonDocument::Compact));
-}
-
-HeaderList headersFromStorage(const QString& text)
-{
-    HeaderList out;
-    for (const QJsonValue& v : QJsonDocument::fromJson(text.toUtf8()).array()) {
-        const QJsonObject o = v.toObject();
-        out.append({o.value(QStringLiteral("name")).toString(), o.value(QStringLiteral("value")).toString(),
-                    o.value(QStringLiteral("secret")).toBool()});
-    }
-    return out;
-}
-
-Webhook fromRow(const QSqlQuery& q)
+// Decrypts the secret columns with `box` (nullptr for support users, whose query selects no secrets).
+Result<Webhook> fromRow(const QSqlQuery& q, const security::SecretBox* box)
 {
     Webhook w;
     w.id = q.value(0).toLongLong();
@@ -63,13 +41,35 @@ Webhook fromRow(const QSqlQuery& q)
     w.isActive = q.value(3).toInt() != 0;
     AuthConfig::parseType(q.value(4).toString(), &w.auth.type);
     w.auth.username = q.value(5).toString();
+    const auto open = [&](int column, const QString& context) -> Result<QString> {
+        const QString stored = q.value(column).toString();
+        if (!security::SecretBox::isSealed(stored))
+            return stored; // empty, legacy plaintext, or a placeholder for support users
+        if (!box)
+            return Error::storage(
+                tr("Webhook %1: %2 is encrypted, but no master key is loaded").arg(w.id).arg(context));
+        auto plain = box->open(stored, context);
+        if (!plain)
+            return Error::storage(tr("Webhook %1: %2").arg(w.id).arg(plain.error().message));
+        return plain;
+    };
+    const auto authSecret = open(6, secretcolumns::kAuthSecret);
+    const auto secret = open(8, secretcolumns::kSecret);
+    const auto previous = open(9, secretcolumns::kPreviousSecret);
+    auto headers = secretcolumns::headersFromStorage(q.value(7).toString(), box);
+    for (const Result<QString>* r : {&authSecret, &secret, &previous}) {
+        if (!*r)
+            return r->error();
+    }
+    if (!headers)
+        return Error::storage(tr("Webhook %1: %2").arg(w.id).arg(headers.error().message));
     if (w.auth.type == AuthConfig::Type::Basic)
-        w.auth.password = q.value(6).toString();
+        w.auth.password = *authSecret;
     else if (w.auth.type == AuthConfig::Type::Bearer)
-        w.auth.token = q.value(6).toString();
-    w.headers = headersFromStorage(q.value(7).toString());
-    w.secret = q.value(8).toString();
-    w.previousSecret = q.value(9).toString();
+        w.auth.token = *authSecret;
+    w.headers = *headers;
+    w.secret = *secret;
+    w.previousSecret = *previous;
     w.previousSecretExpiresAt = optMs(q.value(10));
     w.retrySchedule = RetrySchedule::fromStorageString(q.value(11).toString()).value_or(RetrySchedule());
     w.timeoutSeconds = q.value(12).toInt();
@@ -90,17 +90,33 @@ QString text(const QString& s)
     return s.isNull() ? QStringLiteral("") : s;
 }
 
-QString authSecret(const AuthConfig& a)
+QString authSecret(const AuthConfig& a, const security::SecretBox& box)
 {
     switch (a.type) {
     case AuthConfig::Type::Basic:
-        return text(a.password);
+        return box.seal(a.password, secretcolumns::kAuthSecret);
     case AuthConfig::Type::Bearer:
-        return text(a.token);
+        return box.seal(a.token, secretcolumns::kAuthSecret);
     case AuthConfig::Type::None:
         break;
     }
     return text({});
+}
+
+Error noKey()
+{
+    return Error::storage(tr("Changing webhooks needs the master key, and none is loaded (a user who may not "
+                             "read secrets cannot store them either)"));
+}
+
+// Custom headers that carry credentials by their very name are treated as secret even when nobody ticked
+// the box: sealed at rest and redacted in listings, attempt logs and copy-as-cURL.
+void markCredentialHeaders(HeaderList& headers)
+{
+    static const QStringList kCredentialNames{QStringLiteral("authorization"), QStringLiteral("proxy-authorization"),
+                                              QStringLiteral("cookie"), QStringLiteral("x-api-key")};
+    for (Header& h : headers)
+        h.secret = h.secret || kCredentialNames.contains(h.name.trimmed().toLower());
 }
 
 QStringList dedupe(const QStringList& in)
@@ -127,12 +143,16 @@ Result<FieldErrors> WebhookStore::validate(const Webhook& w) const
 Result<Webhook> WebhookStore::create(Webhook w)
 {
     w.events = dedupe(w.events);
+    markCredentialHeaders(w.headers);
     const auto errors = validate(w);
     if (!errors)
         return errors.error();
     if (!errors->isEmpty())
         return Error::validation(*errors);
 
+    const security::SecretBox* box = m_db->secretBox();
+    if (!box)
+        return noKey();
     const qint64 now = m_clock.nowMs();
     w.name = w.name.trimmed();
     w.secret = signing::generateSecret();
@@ -143,11 +163,11 @@ Result<Webhook> WebhookStore::create(Webhook w)
         q.prepare(QStringLiteral("INSERT INTO webhooks (name, url, is_active, auth_type, auth_username, auth_secret, "
                                  "headers, secret, retry_schedule, timeout_seconds, created_at, updated_at) "
                                  "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id"));
-        for (const QVariant& v :
-             QVariantList{w.name, w.url, int(w.isActive), AuthConfig::typeName(w.auth.type),
-                          text(w.auth.type == AuthConfig::Type::Basic ? w.auth.username : QString()),
-                          authSecret(w.auth), headersToStorage(w.headers), w.secret,
-                          text(w.retrySchedule.toStorageString()), w.timeoutSeconds, now, now})
+        for (const QVariant& v : QVariantList{
+                 w.name, w.url, int(w.isActive), AuthConfig::typeName(w.auth.type),
+                 text(w.auth.type == AuthConfig::Type::Basic ? w.auth.username : QString()), authSecret(w.auth, *box),
+                 secretcolumns::headersToStorage(w.headers, *box), box->seal(w.secret, secretcolumns::kSecret),
+                 text(w.retrySchedule.toStorageString()), w.timeoutSeconds, now, now})
             q.addBindValue(v);
         if (!q.exec() || !q.next())
             return Database::queryError(q, tr("creating the webhook"));
@@ -187,6 +207,7 @@ Result<Webhook> WebhookStore::update(const Webhook& input)
         return existing.error();
     Webhook w = input;
     w.events = dedupe(w.events);
+    markCredentialHeaders(w.headers);
     w.name = w.name.trimmed();
     // Secrets are write-only: an update that leaves them blank keeps what is stored.
     if (w.auth.type == AuthConfig::Type::Basic && w.auth.password.isEmpty() &&
@@ -209,6 +230,9 @@ Result<Webhook> WebhookStore::update(const Webhook& input)
     if (!errors->isEmpty())
         return Error::validation(*errors);
 
+    const security::SecretBox* box = m_db->secretBox();
+    if (!box)
+        return noKey();
     const bool reactivated = w.isActive && !existing->isActive;
     Status s = m_db->transaction([&](QSqlDatabase& db) -> Status {
         QSqlQuery q(db);
@@ -220,9 +244,9 @@ Result<Webhook> WebhookStore::update(const Webhook& input)
             "failing_since = CASE WHEN ? = 1 THEN NULL ELSE failing_since END WHERE id = ?"));
         for (const QVariant& v : QVariantList{
                  w.name, w.url, int(w.isActive), AuthConfig::typeName(w.auth.type),
-                 text(w.auth.type == AuthConfig::Type::Basic ? w.auth.username : QString()), authSecret(w.auth),
-                 headersToStorage(w.headers), text(w.retrySchedule.toStorageString()), w.timeoutSeconds,
-                 m_clock.nowMs(), int(reactivated), int(reactivated), int(reactivated), w.id})
+                 text(w.auth.type == AuthConfig::Type::Basic ? w.auth.username : QString()), authSecret(w.auth, *box),
+                 secretcolumns::headersToStorage(w.headers, *box), text(w.retrySchedule.toStorageString()),
+                 w.timeoutSeconds, m_clock.nowMs(), int(reactivated), int(reactivated), int(reactivated), w.id})
             q.addBindValue(v);
         if (!q.exec())
             return Database::queryError(q, tr("updating webhook %1").arg(w.id));
@@ -254,8 +278,11 @@ Result<QList<Webhook>> WebhookStore::query(const QString& where, const QVariantL
     QList<Webhook> out;
     QHash<qint64, qsizetype> index;
     while (q.next()) {
-        index.insert(q.value(0).toLongLong(), out.size());
-        out.append(fromRow(q));
+        auto w = fromRow(q, m_db->canReadSecrets() ? m_db->secretBox() : nullptr);
+        if (!w)
+            return w.error();
+        index.insert(w->id, out.size());
+        out.append(*w);
     }
     if (out.isEmpty())
         return out;
@@ -342,13 +369,16 @@ Result<Webhook> WebhookStore::rotateSecret(qint64 id, qint64 graceSeconds)
     const auto existing = get(id);
     if (!existing)
         return existing.error();
+    const security::SecretBox* box = m_db->secretBox();
+    if (!box)
+        return noKey();
     const qint64 now = m_clock.nowMs();
     Status s = m_db->transaction([&](QSqlDatabase& db) -> Status {
         QSqlQuery q(db);
         q.prepare(QStringLiteral("UPDATE webhooks SET secret = ?, previous_secret = ?, previous_secret_expires_at = ?, "
                                  "updated_at = ? WHERE id = ?"));
-        q.addBindValue(signing::generateSecret());
-        q.addBindValue(text(graceSeconds > 0 ? existing->secret : QString()));
+        q.addBindValue(box->seal(signing::generateSecret(), secretcolumns::kSecret));
+        q.addBindValue(graceSeconds > 0 ? box->seal(existing->secret, secretcolumns::kPreviousSecret) : text({}));
         q.addBindValue(graceSeconds > 0 ? QVariant(now + graceSeconds * 1000) : fromOpt(std::nullopt));
         q.addBindValue(now);
         q.addBindValue(id);

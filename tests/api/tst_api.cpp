@@ -1,6 +1,8 @@
 #include "TestPki.h"
 #include "TlsReceiver.h"
 
+#include <QCryptographicHash>
+#include <QFile>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -325,6 +327,52 @@ private Q_SLOTS:
 
         QCOMPARE(call("DELETE", path).status, 200);
         QCOMPARE(call("GET", path).status, 404);
+    }
+
+    // Redaction (docs/SECURITY.md): credentials and secret header values never come back through the API,
+    // and listings do not carry the signing secret either.
+    void listingsNeverIncludeCredentials()
+    {
+        const QString out = runCli({QStringLiteral("webhooks"), QStringLiteral("add"), QStringLiteral("--name"),
+                                    QStringLiteral("Vault"), QStringLiteral("--url"),
+                                    QStringLiteral("https://vault.example.com/in"), QStringLiteral("--events"),
+                                    QStringLiteral("invoice.paid"), QStringLiteral("--auth"), QStringLiteral("basic"),
+                                    QStringLiteral("--username"), QStringLiteral("u"), QStringLiteral("--password"),
+                                    QStringLiteral("pw-Api9-never-listed"), QStringLiteral("--secret-header"),
+                                    QStringLiteral("X-Vault: hdr-Api9-never-listed"), QStringLiteral("--json")});
+        const QJsonObject created = QJsonDocument::fromJson(out.toUtf8()).object();
+        const QString secret = created.value(QStringLiteral("secret")).toString();
+        QVERIFY(secret.startsWith(QLatin1String("whsec_")));
+        const QString path = QStringLiteral("/api/v1/webhooks/%1").arg(created.value(QStringLiteral("id")).toInteger());
+        for (const QString& key : {m_adminKey, m_readKey}) {
+            const Response list = call("GET", QStringLiteral("/api/v1/webhooks?limit=200"), {}, key);
+            QCOMPARE(list.status, 200);
+            QVERIFY(list.raw.contains("vault.example.com"));
+            for (const QByteArray& never :
+                 {QByteArray("pw-Api9-never-listed"), QByteArray("hdr-Api9-never-listed"), secret.toUtf8()})
+                QVERIFY2(!list.raw.contains(never), never.constData());
+            const Response one = call("GET", path, {}, key);
+            QCOMPARE(one.status, 200);
+            QVERIFY(!one.raw.contains("pw-Api9-never-listed"));
+            QVERIFY(!one.raw.contains("hdr-Api9-never-listed"));
+        }
+    }
+
+    // API keys are stored as SHA-256 hashes only: the key itself is nowhere in the database file.
+    void apiKeysAreStoredAsHashes()
+    {
+        QByteArray disk;
+        for (const QString& suffix : {QString(), QStringLiteral("-wal")}) {
+            QFile f(m_db + suffix);
+            if (f.open(QIODevice::ReadOnly))
+                disk += f.readAll();
+        }
+        QVERIFY(!disk.isEmpty());
+        for (const QString& key : {m_adminKey, m_readKey}) {
+            QVERIFY(!disk.contains(key.toUtf8()));
+            QVERIFY(!disk.contains(key.mid(12).toUtf8())); // not even the part after the stored prefix
+            QVERIFY(disk.contains(QCryptographicHash::hash(key.toUtf8(), QCryptographicHash::Sha256).toHex()));
+        }
     }
 
     void webhookPagination()
