@@ -27,7 +27,8 @@ public:
     {
         Durability durability = Durability::Normal;
         int busyTimeoutMs = 5000;
-        bool migrate = true; // false: refuse a database that is not at the current version
+        bool migrate = true;              // false: refuse a database that is not at the current version...
+        bool requireCurrentSchema = true; // ...unless this is false too (a read-only look: "Test connection")
     };
 
     // Validates and migrates. Errors are Storage errors with a message meant for users.
