@@ -1,6 +1,7 @@
 #include "AppContext.h"
 #include "MainWindow.h"
-#include "SettingsDialog.h"
+#include "SingleInstance.h"
+#include "settings/PersonalSettings.h"
 
 #include "delivery/CurlTransport.h"
 #include "storage/Database.h"
@@ -26,7 +27,8 @@ int main(int argc, char* argv[])
     QApplication::setApplicationName(QStringLiteral("outhook"));
     QApplication::setApplicationDisplayName(QStringLiteral("Outhook"));
     QApplication::setApplicationVersion(QStringLiteral(OUTHOOK_VERSION));
-    QApplication::setWindowIcon(QIcon(QStringLiteral(":/icons/outhook.svg")));
+    QApplication::setWindowIcon(QIcon(QStringLiteral(":/outhook.svg")));
+    QGuiApplication::setDesktopFileName(QStringLiteral("outhook"));
 
     QCommandLineParser parser;
     parser.setApplicationDescription(tr("Outhook: manage and debug outbound webhooks."));
@@ -43,30 +45,44 @@ int main(int argc, char* argv[])
         parser.addOption(*o);
     parser.process(app);
 
+    // Personal settings (Settings dialog) first; the flags add to them or override them.
+    const ui::PersonalSettings personal = ui::PersonalSettings::load();
     CurlTransport::Options transportOptions;
-    for (const QString& file : parser.values(caFile)) {
+    for (const QString& file : personal.caFiles + parser.values(caFile)) {
         if (!QFileInfo(file).isReadable()) {
-            QMessageBox::critical(nullptr, tr("Outhook"), tr("--ca-file %1: not a readable file").arg(file));
+            QMessageBox::critical(nullptr, tr("Outhook"),
+                                  tr("CA file %1 (Settings or --ca-file): not a readable file").arg(file));
             return 2;
         }
         transportOptions.caFiles << file;
     }
-    for (const QString& cidr : parser.values(allow)) {
+    for (const QString& cidr : personal.allowedDestinations + parser.values(allow)) {
         if (!transportOptions.policy.allow(cidr)) {
-            QMessageBox::critical(nullptr, tr("Outhook"), tr("--allow-destination %1: not an address or CIDR").arg(cidr));
+            QMessageBox::critical(
+                nullptr, tr("Outhook"),
+                tr("Allowed destination %1 (Settings or --allow-destination): not an address or CIDR").arg(cidr));
             return 2;
         }
     }
 
     QString flag = parser.value(dbOption);
     if (flag.isEmpty() && qEnvironmentVariableIsEmpty("OUTHOOK_DB"))
-        flag = ui::SettingsDialog::databaseUrl();
+        flag = personal.databaseUrl;
     const auto url = DatabaseUrl::parse(DatabaseUrl::resolve(flag));
     if (!url) {
         QMessageBox::critical(nullptr, tr("Outhook"), url.error().message);
         return 2;
     }
-    const auto db = Database::open(*url);
+
+    // A second `outhook` on the same database hands over to the first and exits.
+    SingleInstance instance(url->displayString());
+    if (instance.forwardToRunning(QByteArrayLiteral("activate")))
+        return 0;
+    instance.listen();
+
+    Database::Options dbOptions;
+    dbOptions.durability = personal.durability;
+    const auto db = Database::open(*url, dbOptions);
     if (!db) {
         QMessageBox::critical(nullptr, tr("Cannot open the database"), db.error().message);
         return 5;
@@ -84,12 +100,14 @@ int main(int argc, char* argv[])
     context.clock = &clock;
     context.storage = &storage;
     context.databaseName = url->displayString();
-    if (!parser.isSet(noEngine) && ui::SettingsDialog::runEngineInProcess()) {
+    if (!parser.isSet(noEngine) && personal.runEngine) {
         context.makeEngine = [db = *db, &clock, transport] {
             return std::make_unique<Engine>(db, clock, Dispatcher::Options(), transport);
         };
     }
     ui::MainWindow window(context);
+    QObject::connect(&instance, &SingleInstance::messageReceived, &window,
+                     [&window](const QByteArray&) { window.bringToFront(); });
     window.show();
     return app.exec();
 }

@@ -1,9 +1,12 @@
 // Renders the app on a demo database and saves the screenshots in docs/screenshots/:
 // the main window with an expanded failed delivery, the failed attempt's details, and the editor.
 // Run it through `scripts/outhook screenshot` (xvfb-run), not by hand.
+#include "AboutDialog.h"
 #include "AppContext.h"
 #include "DemoData.h"
 #include "MainWindow.h"
+#include "SettingsDialog.h"
+#include "settings/TeamPage.h"
 
 #include "delivery/CurlTransport.h"
 #include "log/DeliveryLogModel.h"
@@ -101,5 +104,19 @@ int main(int argc, char* argv[])
         return 5;
     ok &= save(panel->openEditor(), outDir + QStringLiteral("/editor.png"));
     panel->openEditor()->reject();
+
+    // Settings on its Team tab (the values everyone on the database shares), and About.
+    ui::SettingsDialog settings(&storage, &window);
+    settings.show();
+    if (!QTest::qWaitFor([&] { return settings.teamPage()->isLoaded(); }, 5000))
+        return 7;
+    settings.tabs()->setCurrentWidget(settings.teamPage());
+    QTest::qWait(200);
+    ok &= save(&settings, outDir + QStringLiteral("/settings.png"));
+    settings.reject();
+    ui::AboutDialog about(ctx.databaseName, &window);
+    about.show();
+    QTest::qWait(200);
+    ok &= save(&about, outDir + QStringLiteral("/about.png"));
     return ok ? 0 : 6;
 }
