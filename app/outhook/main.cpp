@@ -48,22 +48,36 @@ int main(int argc, char* argv[])
     // Personal settings (Settings dialog) first; the flags add to them or override them.
     const ui::PersonalSettings personal = ui::PersonalSettings::load();
     CurlTransport::Options transportOptions;
-    for (const QString& file : personal.caFiles + parser.values(caFile)) {
+    for (const QString& file : parser.values(caFile)) {
         if (!QFileInfo(file).isReadable()) {
-            QMessageBox::critical(nullptr, tr("Outhook"),
-                                  tr("CA file %1 (Settings or --ca-file): not a readable file").arg(file));
+            QMessageBox::critical(nullptr, tr("Outhook"), tr("--ca-file %1: not a readable file").arg(file));
             return 2;
         }
         transportOptions.caFiles << file;
     }
-    for (const QString& cidr : personal.allowedDestinations + parser.values(allow)) {
+    for (const QString& cidr : parser.values(allow)) {
         if (!transportOptions.policy.allow(cidr)) {
-            QMessageBox::critical(
-                nullptr, tr("Outhook"),
-                tr("Allowed destination %1 (Settings or --allow-destination): not an address or CIDR").arg(cidr));
+            QMessageBox::critical(nullptr, tr("Outhook"),
+                                  tr("--allow-destination %1: not an address or CIDR").arg(cidr));
             return 2;
         }
     }
+    // A saved CA file that has gone away must not lock the user out of the Settings that would fix it.
+    QStringList skipped;
+    for (const QString& file : personal.caFiles) {
+        if (QFileInfo(file).isReadable())
+            transportOptions.caFiles << file;
+        else
+            skipped << tr("CA file %1 is not readable").arg(file);
+    }
+    for (const QString& cidr : personal.allowedDestinations) {
+        if (!transportOptions.policy.allow(cidr))
+            skipped << tr("%1 is not an address or CIDR").arg(cidr);
+    }
+    if (!skipped.isEmpty())
+        QMessageBox::warning(
+            nullptr, tr("Outhook"),
+            tr("Some network settings were skipped (Settings → Network):\n%1").arg(skipped.join(QLatin1Char('\n'))));
 
     QString flag = parser.value(dbOption);
     if (flag.isEmpty() && qEnvironmentVariableIsEmpty("OUTHOOK_DB"))

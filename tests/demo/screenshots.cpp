@@ -17,6 +17,7 @@
 
 #include <QApplication>
 #include <QDir>
+#include <QTabWidget>
 #include <QTableView>
 #include <QTemporaryDir>
 #include <QTest>
@@ -110,6 +111,13 @@ int main(int argc, char* argv[])
     settings.show();
     if (!QTest::qWaitFor([&] { return settings.teamPage()->isLoaded(); }, 5000))
         return 7;
+    if (qEnvironmentVariableIsSet("OUTHOOK_SCREENSHOT_ALL_TABS")) { // for reviewing every tab
+        for (int i = 0; i < settings.tabs()->count(); ++i) {
+            settings.tabs()->setCurrentIndex(i);
+            QTest::qWait(100);
+            ok &= save(&settings, outDir + QStringLiteral("/settings-tab%1.png").arg(i));
+        }
+    }
     settings.tabs()->setCurrentWidget(settings.teamPage());
     QTest::qWait(200);
     ok &= save(&settings, outDir + QStringLiteral("/settings.png"));

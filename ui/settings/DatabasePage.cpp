@@ -38,11 +38,13 @@ DatabasePage::DatabasePage(QWidget* parent)
                                "--db overrides this."),
                             this);
     hint->setWordWrap(true);
+    hint->setAlignment(Qt::AlignLeft | Qt::AlignTop); // wrapped text sits under its field, not centred
     hint->setForegroundRole(QPalette::PlaceholderText);
     auto* durabilityHint = new QLabel(tr("SQLite only: how each commit is synced to disk (PostgreSQL decides "
                                          "this on the server)."),
                                       this);
     durabilityHint->setWordWrap(true);
+    durabilityHint->setAlignment(Qt::AlignLeft | Qt::AlignTop); // wrapped text sits under its field, not centred
     durabilityHint->setForegroundRole(QPalette::PlaceholderText);
 
     auto* form = new QFormLayout(this);
@@ -52,6 +54,7 @@ DatabasePage::DatabasePage(QWidget* parent)
     auto* testRow = new QHBoxLayout;
     testRow->addWidget(m_test);
     testRow->addWidget(m_result, 1);
+    m_test->setSizePolicy(QSizePolicy::Maximum, QSizePolicy::Fixed);
     form->addRow(QString(), testRow);
     m_messages.addRow(form, tr("D&urability:"), m_durability, QStringLiteral("durability"));
     form->addRow(QString(), durabilityHint);

@@ -7,9 +7,17 @@ namespace outhook::ui {
 
 void FieldMessages::addRow(QFormLayout* form, const QString& label, QWidget* field, const QString& key)
 {
+    addRow(form, label, nullptr, field, key);
+}
+
+void FieldMessages::addRow(QFormLayout* form, const QString& label, QLayout* row, QWidget* field, const QString& key)
+{
     auto* name = new QLabel(label, field->parentWidget());
     name->setBuddy(field);
-    form->addRow(name, field);
+    if (row)
+        form->addRow(name, row);
+    else
+        form->addRow(name, field);
     const QString plain = QString(label).remove(QLatin1Char('&')).remove(QLatin1Char(':'));
     field->setAccessibleName(plain);
     auto* message = new QLabel(field->parentWidget());

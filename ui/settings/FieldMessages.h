@@ -6,6 +6,7 @@
 #include <QString>
 
 class QFormLayout;
+class QLayout;
 class QLabel;
 class QWidget;
 
@@ -19,6 +20,8 @@ class FieldMessages
 public:
     // Adds "label: field" and a hidden message row below it. `key` matches FieldError::field.
     void addRow(QFormLayout* form, const QString& label, QWidget* field, const QString& key);
+    // The same, for a field that sits in a layout with its own buttons (`row` holds `field`).
+    void addRow(QFormLayout* form, const QString& label, QLayout* row, QWidget* field, const QString& key);
     // Hides every message, then shows the ones in `errors` it knows. Returns the errors it showed.
     int show(const FieldErrors& errors);
     void clear();

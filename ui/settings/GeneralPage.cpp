@@ -31,6 +31,7 @@ GeneralPage::GeneralPage(QWidget* parent)
                                      "edits. Takes effect after a restart; --no-engine overrides it."),
                                   this);
     engineHint->setWordWrap(true);
+    engineHint->setAlignment(Qt::AlignLeft | Qt::AlignTop); // wrapped text sits under its field, not centred
     engineHint->setForegroundRole(QPalette::PlaceholderText);
     form->addRow(QString(), engineHint);
 }

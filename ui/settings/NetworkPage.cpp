@@ -51,6 +51,7 @@ NetworkPage::NetworkPage(QWidget* parent)
 
     m_warning->setObjectName(QStringLiteral("destinationWarning"));
     m_warning->setWordWrap(true);
+    m_warning->setAlignment(Qt::AlignLeft | Qt::AlignTop); // wrapped text sits under its field, not centred
     m_warning->setText(tr("⚠ Warning: every range listed here can be reached by any webhook URL, including "
                           "machines inside your network (databases, admin consoles, cloud metadata at "
                           "169.254.169.254). Allow only the ranges your receivers really live in."));
@@ -83,13 +84,12 @@ NetworkPage::NetworkPage(QWidget* parent)
                                  "CA. Applies after a restart; --ca-file adds more."),
                               this);
     caHint->setWordWrap(true);
+    caHint->setAlignment(Qt::AlignLeft | Qt::AlignTop); // wrapped text sits under its field, not centred
     caHint->setForegroundRole(QPalette::PlaceholderText);
-    m_messages.addRow(form, tr("Extra &CA files:"), m_caFiles, QStringLiteral("ca_files"));
-    form->addRow(QString(), caRow);
+    m_messages.addRow(form, tr("Extra &CA files:"), caRow, m_caFiles, QStringLiteral("ca_files"));
     form->addRow(QString(), caHint);
-    m_messages.addRow(form, tr("Allowed &private destinations:"), m_destinations,
+    m_messages.addRow(form, tr("Allowed &private destinations:"), destRow, m_destinations,
                       QStringLiteral("allowed_destinations"));
-    form->addRow(QString(), destRow);
     form->addRow(QString(), addRow);
     form->addRow(QString(), m_warning);
 

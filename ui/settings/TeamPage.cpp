@@ -51,6 +51,7 @@ TeamPage::TeamPage(QWidget* parent)
                                 "including outhookd engines. They take effect at once."),
                              this);
     intro->setWordWrap(true);
+    intro->setAlignment(Qt::AlignLeft | Qt::AlignTop); // wrapped text sits under its field, not centred
     intro->setForegroundRole(QPalette::PlaceholderText);
 
     auto* form = new QFormLayout(this);
@@ -62,8 +63,10 @@ TeamPage::TeamPage(QWidget* parent)
     m_messages.addRow(form, tr("Response &body cap:"), m_bodyCap, QStringLiteral("max_response_body"));
     form->addRow(QString(), m_defaults);
     form->addRow(m_status);
-    m_timeout->setMaximumWidth(m_timeout->sizeHint().width() * 2);
-    m_bodyCap->setMaximumWidth(m_bodyCap->sizeHint().width() * 2);
+    // Both numbers get the same, modest width; the duration fields keep the full width for long lists.
+    const int numberWidth = std::max(m_timeout->sizeHint().width(), m_bodyCap->sizeHint().width()) + 40;
+    m_timeout->setFixedWidth(numberWidth);
+    m_bodyCap->setFixedWidth(numberWidth);
     m_defaults->setSizePolicy(QSizePolicy::Maximum, QSizePolicy::Fixed);
 
     connect(m_defaults, &QPushButton::clicked, this, [this] { display(TeamSettings()); });
