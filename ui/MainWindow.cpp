@@ -1,5 +1,7 @@
 #include "MainWindow.h"
 
+#include "AboutDialog.h"
+#include "AutoDisableNotifier.h"
 #include "SettingsDialog.h"
 #include "health/HealthDashboard.h"
 #include "log/LogFilterBar.h"
@@ -42,9 +44,10 @@ MainWindow::MainWindow(AppContext context, QWidget* parent)
     , m_splitter(new QSplitter(Qt::Horizontal, this))
     , m_engineLabel(new QLabel(this))
     , m_queueLabel(new QLabel(this))
+    , m_notifier(new AutoDisableNotifier(this))
 {
     setWindowTitle(tr("Outhook — %1").arg(m_ctx.databaseName));
-    setWindowIcon(QIcon(QStringLiteral(":/icons/outhook.svg")));
+    setWindowIcon(QIcon(QStringLiteral(":/outhook.svg")));
     m_splitter->addWidget(m_webhooks);
     m_tabs->setDocumentMode(true);
     m_tabs->addTab(m_log, tr("Log History"));
@@ -69,12 +72,17 @@ MainWindow::MainWindow(AppContext context, QWidget* parent)
             [this](const QString& m) { statusBar()->showMessage(m, 5000); });
     connect(m_webhooks, &WebhookListPanel::testSendRequested, this, [this](qint64 id) { testSend(id); });
     connect(m_webhooks, &WebhookListPanel::recoverRequested, this, &MainWindow::recoverFailed);
+    connect(m_notifier, &AutoDisableNotifier::notified, this,
+            [this](const QString& m) { statusBar()->showMessage(m, 30000); });
     connect(m_webhooks, &WebhookListPanel::webhooksChanged, this, [this] {
         QList<QPair<qint64, QString>> choices;
+        QList<Webhook> all;
         for (int row = 0; row < m_webhooks->model()->rowCount(); ++row) {
             const Webhook* w = m_webhooks->model()->webhookAt(row);
             choices.append({w->id, w->name});
+            all.append(*w);
         }
+        m_notifier->update(all);
         m_log->setWebhookFilterChoices(choices);
         m_health->setWebhooks(choices);
         QStringList types;
@@ -205,10 +213,8 @@ void MainWindow::startEngine()
         m_inFlight = n;
         refreshStatus();
     });
-    connect(m_engine.get(), &Engine::webhooksDisabled, this, [this](const QList<qint64>&) {
-        m_webhooks->reload();
-        statusBar()->showMessage(tr("A webhook was turned off automatically; see its Active column"), 10000);
-    });
+    // The reload lets the AutoDisableNotifier name the webhooks that were turned off.
+    connect(m_engine.get(), &Engine::webhooksDisabled, m_webhooks, &WebhookListPanel::reload);
     connect(m_engine.get(), &Engine::storageError, this,
             [this](const QString& m) { statusBar()->showMessage(tr("Engine: %1").arg(m), 10000); });
     m_ctx.storage->setOnQueued([e = QPointer<Engine>(m_engine.get())] {
@@ -359,17 +365,29 @@ void MainWindow::recoverFailed(qint64 webhookId)
 
 void MainWindow::showSettings()
 {
-    SettingsDialog dialog(this);
-    dialog.exec();
+    SettingsDialog dialog(m_ctx.storage, this);
+    connect(&dialog, &SettingsDialog::teamSettingsSaved, this, [this] {
+        if (m_engine)
+            m_engine->reloadSettings();
+        m_webhooks->reload(); // new webhooks get the new defaults
+    });
+    if (dialog.exec() == QDialog::Accepted)
+        statusBar()->showMessage(tr("Settings saved. Team settings apply now; personal ones at the next start."), 8000);
 }
 
 void MainWindow::showAbout()
 {
-    QMessageBox::about(this, tr("About Outhook"),
-                       tr("<h3>Outhook %1</h3><p>Manage and debug outbound webhooks.</p>"
-                          "<p>Database: %2</p><p>Built with Qt %3, OpenSSL and libcurl.</p>")
-                           .arg(QApplication::applicationVersion(), m_ctx.databaseName.toHtmlEscaped(),
-                                QString::fromLatin1(qVersion())));
+    AboutDialog dialog(m_ctx.databaseName, this);
+    dialog.exec();
+}
+
+void MainWindow::bringToFront()
+{
+    if (isMinimized())
+        showNormal();
+    show();
+    raise();
+    activateWindow();
 }
 
 void MainWindow::closeEvent(QCloseEvent* event)

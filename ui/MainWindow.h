@@ -15,6 +15,7 @@ class QTabWidget;
 namespace outhook::ui {
 
 class HealthDashboard;
+class AutoDisableNotifier;
 class LogHistoryView;
 class TestSendDialog;
 class WebhookListPanel;
@@ -40,6 +41,9 @@ public:
     void startEngine();
     void pauseEngine();
     void testSend(qint64 webhookId, const QString& eventType = {});
+    // Shows, raises and focuses the window (a second `outhook` was started on this database).
+    void bringToFront();
+    AutoDisableNotifier* autoDisableNotifier() const { return m_notifier; }
 
 protected:
     void closeEvent(QCloseEvent* event) override;
@@ -62,6 +66,7 @@ private:
     QLabel* m_engineLabel;
     QLabel* m_queueLabel;
     QAction* m_engineToggle = nullptr;
+    AutoDisableNotifier* m_notifier;
     std::unique_ptr<Engine> m_engine;
     QPointer<TestSendDialog> m_testDialog;
     QTimer m_poll;

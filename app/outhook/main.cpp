@@ -1,7 +1,9 @@
 #include "AppContext.h"
 #include "MainWindow.h"
 #include "SettingsDialog.h"
+#include "SingleInstance.h"
 #include "Translations.h"
+#include "settings/PersonalSettings.h"
 
 #include "delivery/CurlTransport.h"
 #include "storage/Database.h"
@@ -28,7 +30,8 @@ int main(int argc, char* argv[])
     QApplication::setApplicationName(QStringLiteral("outhook"));
     QApplication::setApplicationDisplayName(QStringLiteral("Outhook"));
     QApplication::setApplicationVersion(QStringLiteral(OUTHOOK_VERSION));
-    QApplication::setWindowIcon(QIcon(QStringLiteral(":/icons/outhook.svg")));
+    QApplication::setWindowIcon(QIcon(QStringLiteral(":/outhook.svg")));
+    QGuiApplication::setDesktopFileName(QStringLiteral("outhook"));
     ui::installTranslations(app, ui::languageSetting());
 
     QCommandLineParser parser;
@@ -48,6 +51,8 @@ int main(int argc, char* argv[])
         parser.addOption(*o);
     parser.process(app);
 
+    // Personal settings (Settings dialog) first; the flags add to them or override them.
+    const ui::PersonalSettings personal = ui::PersonalSettings::load();
     CurlTransport::Options transportOptions;
     for (const QString& file : parser.values(caFile)) {
         if (!QFileInfo(file).isReadable()) {
@@ -64,16 +69,40 @@ int main(int argc, char* argv[])
             return 2;
         }
     }
+    // A saved CA file that has gone away must not lock the user out of the Settings that would fix it.
+    QStringList skipped;
+    for (const QString& file : personal.caFiles) {
+        if (QFileInfo(file).isReadable())
+            transportOptions.caFiles << file;
+        else
+            skipped << Main::tr("CA file %1 is not readable").arg(file);
+    }
+    for (const QString& cidr : personal.allowedDestinations) {
+        if (!transportOptions.policy.allow(cidr))
+            skipped << Main::tr("%1 is not an address or CIDR").arg(cidr);
+    }
+    if (!skipped.isEmpty())
+        QMessageBox::warning(nullptr, Main::tr("Outhook"),
+                             Main::tr("Some network settings were skipped (Settings → Network):\n%1")
+                                 .arg(skipped.join(QLatin1Char('\n'))));
 
     QString flag = parser.value(dbOption);
     if (flag.isEmpty() && qEnvironmentVariableIsEmpty("OUTHOOK_DB"))
-        flag = ui::SettingsDialog::databaseUrl();
+        flag = personal.databaseUrl;
     const auto url = DatabaseUrl::parse(DatabaseUrl::resolve(flag));
     if (!url) {
         QMessageBox::critical(nullptr, Main::tr("Outhook"), url.error().message);
         return 2;
     }
+
+    // A second `outhook` on the same database hands over to the first and exits.
+    SingleInstance instance(url->displayString());
+    if (instance.forwardToRunning(QByteArrayLiteral("activate")))
+        return 0;
+    instance.listen();
+
     Database::Options dbOptions;
+    dbOptions.durability = personal.durability;
     dbOptions.useKeychain = true; // the desktop app also finds the master key in the OS keychain
     const auto db = Database::open(*url, dbOptions);
     if (!db) {
@@ -93,12 +122,14 @@ int main(int argc, char* argv[])
     context.clock = &clock;
     context.storage = &storage;
     context.databaseName = url->displayString();
-    if (!parser.isSet(noEngine) && ui::SettingsDialog::runEngineInProcess()) {
+    if (!parser.isSet(noEngine) && personal.runEngine) {
         context.makeEngine = [db = *db, &clock, transport] {
             return std::make_unique<Engine>(db, clock, Dispatcher::Options(), transport);
         };
     }
     ui::MainWindow window(context);
+    QObject::connect(&instance, &SingleInstance::messageReceived, &window,
+                     [&window](const QByteArray&) { window.bringToFront(); });
     window.show();
     return app.exec();
 }

@@ -87,8 +87,11 @@ int runDispatch(CliContext& ctx, const QStringList& args, bool serve)
     if (!disableAfter || *disableAfter < 60)
         errors.append(
             {QStringLiteral("auto_disable_after"), QStringLiteral("Auto-disable period must be at least 1m")});
-    else
+    else {
         options.autoDisableAfterMs = *disableAfter * 1000;
+        // Only a flag or the config file pins it; otherwise the team setting in the database applies.
+        options.pinAutoDisable = p.parser().isSet(autoDisable) || !file.autoDisableAfter.isEmpty();
+    }
     const auto leaseSeconds = time::parseDurationSeconds(setting(p, lease, file.lease, QStringLiteral("20s")));
     if (!leaseSeconds || *leaseSeconds < 2 || *leaseSeconds > 3600)
         errors.append({QStringLiteral("lease"), QStringLiteral("Lease must be between 2s and 1h")});

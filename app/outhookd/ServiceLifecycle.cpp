@@ -52,8 +52,10 @@ void reloadConfig(CliContext& ctx, Engine& engine, bool autoDisableFromFlag)
     if (ctx.logFormatFlag.isEmpty())
         log::setFormat(log::parseFormat(fresh.logFormat).value_or(log::Format::Text));
     if (!autoDisableFromFlag) {
-        const QString text = fresh.autoDisableAfter.isEmpty() ? QStringLiteral("5d") : fresh.autoDisableAfter;
-        if (const auto seconds = time::parseDurationSeconds(text))
+        // Not in the file: the team setting in the database (or the 5d default) applies.
+        if (fresh.autoDisableAfter.isEmpty())
+            engine.setAutoDisableAfterMs(0);
+        else if (const auto seconds = time::parseDurationSeconds(fresh.autoDisableAfter))
             engine.setAutoDisableAfterMs(*seconds * 1000);
     }
     ctx.config = fresh;

@@ -2,6 +2,7 @@
 #include "CliTable.h"
 
 #include "model/WebhookJson.h"
+#include "storage/SettingsStore.h"
 #include "util/Time.h"
 
 #include <QJsonArray>
@@ -175,6 +176,14 @@ int add(CliContext& ctx, const QStringList& args)
         return ctx.fail(Error::validation(errors));
     if (!ctx.openDatabase())
         return Storage;
+    // What the flags leave out comes from the team's defaults (retry schedule, timeout).
+    const auto team = SettingsStore(ctx.db, ctx.clock).load();
+    if (!team)
+        return ctx.fail(team.error());
+    if (!p.parser().isSet(f.retrySchedule))
+        w.retrySchedule = team->retryScheduleOrDefault();
+    if (!p.parser().isSet(f.timeout))
+        w.timeoutSeconds = team->timeoutOrDefault();
     const auto created = ctx.webhooks->create(w);
     if (!created)
         return ctx.fail(created.error());

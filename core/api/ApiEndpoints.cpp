@@ -9,6 +9,7 @@
 #include "storage/DeliveryLog.h"
 #include "storage/DeliveryQueue.h"
 #include "storage/EventCatalog.h"
+#include "storage/SettingsStore.h"
 #include "storage/WebhookStore.h"
 #include "util/Time.h"
 
@@ -87,7 +88,11 @@ void ApiRouter::createWebhook(Context& c)
     const auto body = jsonBody(c);
     if (!body)
         return;
-    Webhook w;
+    // Fields the body leaves out get the team's defaults (retry schedule, timeout).
+    const auto team = SettingsStore(m_db, m_clock).load();
+    if (!team)
+        return c.fail(team.error());
+    Webhook w = team->newWebhook();
     if (FieldErrors e = applyWebhookJson(*body, w, InputMode::Create); !e.isEmpty())
         return c.fail(Error::validation(e));
     const auto created = m_webhooks->create(w);

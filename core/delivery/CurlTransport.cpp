@@ -629,4 +629,13 @@ void CurlTransport::abortAll()
     d->removeAll();
 }
 
+QString CurlTransport::libraryVersions()
+{
+    const curl_version_info_data* info = curl_version_info(CURLVERSION_NOW);
+    QString text = QStringLiteral("libcurl ") + QString::fromLatin1(info->version);
+    if (info->ssl_version)
+        text += QStringLiteral(", ") + QString::fromLatin1(info->ssl_version);
+    return text;
+}
+
 } // namespace outhook

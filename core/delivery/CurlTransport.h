@@ -37,6 +37,9 @@ public:
     int inFlight() const override;
     void abortAll() override;
 
+    // "libcurl 7.88.1, OpenSSL/3.0.x": the versions linked at run time, for the About dialog.
+    static QString libraryVersions();
+
 private:
     struct Private;
     std::unique_ptr<Private> d;

@@ -2,6 +2,7 @@
 
 #include "delivery/RequestBuilder.h"
 #include "storage/EventCatalog.h"
+#include "storage/SettingsStore.h"
 #include "storage/WebhookStore.h"
 #include "util/Ids.h"
 
@@ -13,6 +14,7 @@ Dispatcher::Dispatcher(std::shared_ptr<Database> db, const Clock& clock, Options
                        RetryPolicy policy)
     : m_db(std::move(db))
     , m_clock(clock)
+    , m_base(options)
     , m_options(options)
     , m_transportFactory(std::move(transport))
     , m_policy(std::move(policy))
@@ -50,6 +52,32 @@ Dispatcher::Dispatcher(std::shared_ptr<Database> db, const Clock& clock, Options
 
 Dispatcher::~Dispatcher() = default;
 
+void Dispatcher::setAutoDisableAfterMs(qint64 ms)
+{
+    m_base.pinAutoDisable = ms > 0;
+    if (ms > 0) {
+        m_base.autoDisableAfterMs = ms;
+        m_options.autoDisableAfterMs = ms;
+    } else {
+        m_base.autoDisableAfterMs = Options().autoDisableAfterMs;
+        reloadSettings();
+    }
+}
+
+void Dispatcher::reloadSettings()
+{
+    m_settingsAge.start();
+    const auto team = SettingsStore(m_db, m_clock).load();
+    if (!team) {
+        // Keep the values in force; an unreadable settings table must not stop deliveries.
+        Q_EMIT storageError(team.error().message);
+        return;
+    }
+    if (!m_base.pinAutoDisable)
+        m_options.autoDisableAfterMs = team->autoDisableAfterMsOr(m_base.autoDisableAfterMs);
+    m_options.maxResponseBodyBytes = team->maxResponseBodyBytesOr(m_base.maxResponseBodyBytes);
+}
+
 void Dispatcher::start()
 {
     if (m_started)
@@ -59,6 +87,7 @@ void Dispatcher::start()
     m_transport->setParent(nullptr);
     connect(m_transport.get(), &Transport::finished, this, &Dispatcher::onFinished);
     m_queue = std::make_unique<DeliveryQueue>(m_db, m_clock, ids::newEngineId());
+    reloadSettings();
     m_heartbeat.start(int(m_options.heartbeatMs));
     // On PostgreSQL a new event anywhere wakes this engine at once; SQLite relies on in-process wake()
     // calls and the once-a-second look.
@@ -84,6 +113,8 @@ void Dispatcher::pump()
 {
     if (!m_started || m_stopping)
         return;
+    if (m_settingsAge.elapsed() >= m_base.settingsRefreshMs)
+        reloadSettings();
     qint64 nextSlowInMs = -1;
     const int hardMax = m_options.maxInFlight > 0 ? m_options.maxInFlight : 4 * m_options.concurrency;
     const int free = std::min(m_options.concurrency - activeInFlight(&nextSlowInMs), hardMax - int(m_inFlight.size()));

@@ -29,8 +29,12 @@ public:
         int claimBatch = 256;
         qint64 leaseMs = 20000;    // a dead engine's work is picked up this long after it died
         qint64 heartbeatMs = 5000; // live leases are renewed this often
+        // The two below are defaults: the team's settings table (SettingsStore) overrides them when it has
+        // a value, re-read every settingsRefreshMs. A period given by flag or config file is pinned.
         qint64 autoDisableAfterMs = 5LL * 24 * 3600 * 1000;
         qint64 maxResponseBodyBytes = 64 * 1024;
+        bool pinAutoDisable = false; // true: autoDisableAfterMs wins over the team setting
+        int settingsRefreshMs = 30000;
         int flushBatch = 512;     // write results when this many are waiting...
         int flushIntervalMs = 10; // ...or after this long
         int maxIdleWakeMs = 1000; // wake at least this often to see other processes' events
@@ -47,6 +51,7 @@ public:
 
     int inFlight() const { return int(m_inFlight.size()); }
     bool isStopping() const { return m_stopping; }
+    const Options& effectiveOptions() const { return m_options; }
 
 public Q_SLOTS:
     void start();
@@ -54,8 +59,11 @@ public Q_SLOTS:
     // Stops claiming; waits up to drainMs for requests in flight, then aborts the rest and gives their
     // leases back. Emits stopped() when everything is written.
     void stop(int drainMs);
-    // Applies to results written from now on (SIGHUP reload).
-    void setAutoDisableAfterMs(qint64 ms) { m_options.autoDisableAfterMs = ms; }
+    // Applies to results written from now on (SIGHUP reload) and pins the period over the team setting;
+    // 0 unpins it: the team setting, else the default, applies again.
+    void setAutoDisableAfterMs(qint64 ms);
+    // Reads the team settings now instead of at the next refresh (the Settings dialog saved them).
+    void reloadSettings();
 
 Q_SIGNALS:
     // One per finished attempt, before it is written: for metrics. statusCode is 0 without a response;
@@ -91,7 +99,9 @@ private:
 
     std::shared_ptr<Database> m_db;
     const Clock& m_clock;
-    Options m_options;
+    Options m_base;    // as handed in (or pinned by setAutoDisableAfterMs)
+    Options m_options; // m_base with the team settings applied
+    QElapsedTimer m_settingsAge;
     TransportFactory m_transportFactory;
     RetryPolicy m_policy;
     std::unique_ptr<Transport> m_transport;

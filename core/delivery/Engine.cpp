@@ -54,6 +54,11 @@ void Engine::setAutoDisableAfterMs(qint64 ms)
         m_dispatcher, [d = m_dispatcher, ms] { d->setAutoDisableAfterMs(ms); }, Qt::QueuedConnection);
 }
 
+void Engine::reloadSettings()
+{
+    QMetaObject::invokeMethod(m_dispatcher, &Dispatcher::reloadSettings, Qt::QueuedConnection);
+}
+
 void Engine::stopAndWait(int drainMs)
 {
     stop(drainMs);

@@ -25,8 +25,11 @@ public:
     void stop(int drainMs);
     // Blocks until stopped (for process shutdown paths that have no event loop left).
     void stopAndWait(int drainMs);
-    // Changes the auto-disable period of the running dispatcher (config reload).
+    // Changes the auto-disable period of the running dispatcher (config reload); 0 goes back to the
+    // team setting or the default.
     void setAutoDisableAfterMs(qint64 ms);
+    // Re-reads the team settings (auto-disable period, response body cap) from the database.
+    void reloadSettings();
 
 Q_SIGNALS:
     void attemptFinished(qint64 webhookId, int statusCode, const QString& errorClass, qint64 durationMs,

@@ -5,6 +5,7 @@
 #include "storage/DeliveryLog.h"
 #include "storage/DeliveryQueue.h"
 #include "storage/EventCatalog.h"
+#include "storage/SettingsStore.h"
 #include "storage/WebhookStore.h"
 
 #include <QCoreApplication>
@@ -60,7 +61,11 @@ Result<quint64> TestSender::send(qint64 webhookId, const QString& eventType)
     const auto& [msgId, payload] = delivery.value();
 
     const qint64 now = m_clock.nowMs();
-    BuiltRequest built = RequestBuilder::build(*webhook, msgId, payload, now, quint64(deliveryId));
+    // Test sends capture the response body like the engine does: up to the team's cap.
+    const auto team = SettingsStore(m_db, m_clock).load();
+    const qint64 bodyCap = team ? team->maxResponseBodyBytesOr(TeamSettings::kDefaultMaxResponseBodyBytes)
+                                : TeamSettings::kDefaultMaxResponseBodyBytes;
+    BuiltRequest built = RequestBuilder::build(*webhook, msgId, payload, now, quint64(deliveryId), bodyCap);
     Pending p;
     p.webhook = *webhook;
     p.result.webhookId = webhook->id;

@@ -128,7 +128,7 @@ Result<std::shared_ptr<Database>> Database::open(const DatabaseUrl& url, Options
         const auto v = db->schemaVersion();
         if (!v)
             return v.error();
-        if (*v != latestSchemaVersion())
+        if (options.requireCurrentSchema && *v != latestSchemaVersion())
             return Error::storage(tr("Database %1 is at schema version %2, but this Outhook expects %3")
                                       .arg(url.displayString())
                                       .arg(*v)

@@ -34,7 +34,9 @@ public:
         // directly (tests, API callers) or as a key file (outhookd --master-key-file).
         std::optional<QByteArray> masterKey;
         QString masterKeyFile;
-        bool useKeychain = false; // the desktop app asks the OS keychain too (security/Keychain.h)
+        bool useKeychain = false;         // the desktop app asks the OS keychain too (security/Keychain.h)
+        bool migrate = true;              // false: refuse a database that is not at the current version...
+        bool requireCurrentSchema = true; // ...unless this is false too (a read-only look: "Test connection")
     };
 
     // Validates and migrates. Errors are Storage errors with a message meant for users.

@@ -32,8 +32,9 @@ Status initRoles(Database& db)
         QStringLiteral("GRANT ALL ON ALL TABLES IN SCHEMA public TO outhook_admin"),
         QStringLiteral("GRANT ALL ON ALL SEQUENCES IN SCHEMA public TO outhook_admin"),
         QStringLiteral("REVOKE ALL ON ALL TABLES IN SCHEMA public FROM outhook_support"),
-        QStringLiteral("GRANT SELECT ON outhook_meta, event_types, webhook_events, events, deliveries, attempts "
-                       "TO outhook_support"),
+        QStringLiteral(
+            "GRANT SELECT ON outhook_meta, event_types, webhook_events, events, deliveries, attempts, settings "
+            "TO outhook_support"),
         QStringLiteral("GRANT SELECT (") + QLatin1String(kPublicWebhookColumns) +
             QStringLiteral(") ON webhooks TO outhook_support"),
         QStringLiteral("GRANT UPDATE (next_attempt_at, next_trigger, updated_at) ON deliveries TO outhook_support"),

@@ -159,7 +159,7 @@ QStringList fingerprint(const DatabaseUrl& url)
 // Takes a migrated database back to schema version 1: the tables of later migrations go.
 bool downgradeToVersion1(Database& db)
 {
-    for (const char* table : {"crypto_meta", "api_keys", "attempts", "deliveries", "events"}) {
+    for (const char* table : {"settings", "crypto_meta", "api_keys", "attempts", "deliveries", "events"}) {
         if (!exec(db, QStringLiteral("DROP TABLE ") + QLatin1String(table)))
             return false;
     }
@@ -168,7 +168,7 @@ bool downgradeToVersion1(Database& db)
 
 const QStringList kTables{QStringLiteral("event_types"), QStringLiteral("webhooks"),   QStringLiteral("webhook_events"),
                           QStringLiteral("events"),      QStringLiteral("deliveries"), QStringLiteral("attempts"),
-                          QStringLiteral("api_keys")};
+                          QStringLiteral("api_keys"),    QStringLiteral("settings")};
 
 } // namespace
 

@@ -3,10 +3,13 @@
 // health dashboard, then the main window once more in German (main-de.png) to catch labels that a longer
 // translation cuts off.
 // Run it through `scripts/outhook screenshot` (xvfb-run), not by hand.
+#include "AboutDialog.h"
 #include "AppContext.h"
 #include "DemoData.h"
 #include "MainWindow.h"
+#include "SettingsDialog.h"
 #include "Translations.h"
+#include "settings/TeamPage.h"
 
 #include "delivery/CurlTransport.h"
 #include "health/HealthDashboard.h"
@@ -132,6 +135,28 @@ int main(int argc, char* argv[])
 
     // The widgets take their texts when they are built, so each language gets a window of its own.
     bool ok = shoot(ctx, outDir, QString());
+
+    // Settings on its Team tab (the values everyone on the database shares), and About.
+    ui::SettingsDialog settings(&storage);
+    settings.show();
+    if (!QTest::qWaitFor([&] { return settings.teamPage()->isLoaded(); }, 5000))
+        return 7;
+    if (qEnvironmentVariableIsSet("OUTHOOK_SCREENSHOT_ALL_TABS")) { // for reviewing every tab
+        for (int i = 0; i < settings.tabs()->count(); ++i) {
+            settings.tabs()->setCurrentIndex(i);
+            QTest::qWait(100);
+            ok &= save(&settings, outDir + QStringLiteral("/settings-tab%1.png").arg(i));
+        }
+    }
+    settings.tabs()->setCurrentWidget(settings.teamPage());
+    QTest::qWait(200);
+    ok &= save(&settings, outDir + QStringLiteral("/settings.png"));
+    settings.reject();
+    ui::AboutDialog about(ctx.databaseName);
+    about.show();
+    QTest::qWait(200);
+    ok &= save(&about, outDir + QStringLiteral("/about.png"));
+
     ui::installTranslations(app, QStringLiteral("de"));
     ok &= shoot(ctx, outDir, QStringLiteral("-de"));
     return ok ? 0 : 6;

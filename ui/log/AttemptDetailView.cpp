@@ -250,4 +250,12 @@ bool AttemptDetailView::isShowingDelivery() const
     return m_pages->currentWidget() == m_deliveryPage;
 }
 
+void AttemptDetailView::focusContent()
+{
+    if (isShowingAttempt())
+        m_body->setFocus(Qt::OtherFocusReason);
+    else if (isShowingDelivery())
+        m_payload->setFocus(Qt::OtherFocusReason);
+}
+
 } // namespace outhook::ui

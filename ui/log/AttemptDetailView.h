@@ -24,6 +24,8 @@ public:
     void showDelivery(const Delivery& delivery);
     void showAttempt(const Attempt& attempt);
     void clear();
+    // Moves keyboard focus to what is shown (payload or response body), e.g. after Enter in the log.
+    void focusContent();
 
     // What is shown, for tests and for copying.
     QString summaryText() const;

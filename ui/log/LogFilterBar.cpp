@@ -85,6 +85,14 @@ LogFilterBar::LogFilterBar(QWidget* parent, std::function<qint64()> now)
     layout->addWidget(m_from);
     layout->addWidget(m_to);
     layout->addWidget(m_search, 1);
+    // Tab goes left to right, as the bar reads (the custom range fields only when they are shown).
+    for (auto [a, b] : {std::pair<QWidget*, QWidget*>{m_webhook, m_event},
+                        {m_event, m_outcome},
+                        {m_outcome, m_range},
+                        {m_range, m_from},
+                        {m_from, m_to},
+                        {m_to, m_search}})
+        setTabOrder(a, b);
 
     m_debounce.setSingleShot(true);
     m_debounce.setInterval(kDebounceMs);

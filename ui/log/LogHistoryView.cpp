@@ -113,7 +113,11 @@ LogHistoryView::LogHistoryView(StorageWorker* storage, QWidget* parent)
         showDetails(selectedIndex());
         updateActions();
     });
-    connect(m_tree, &QTreeView::activated, this, &LogHistoryView::showDetails);
+    // Enter (or a double click) opens the row: details shown, focus in them, for use without a mouse.
+    connect(m_tree, &QTreeView::activated, this, [this](const QModelIndex& index) {
+        showDetails(index);
+        m_detail->focusContent();
+    });
     connect(m_model, &QAbstractItemModel::dataChanged, this,
             [this](const QModelIndex& topLeft, const QModelIndex& bottomRight) {
                 // A live update of the delivery on display: show its new state.

@@ -1,6 +1,7 @@
 #include "webhooks/WebhookListPanel.h"
 
 #include "storage/EventCatalog.h"
+#include "storage/SettingsStore.h"
 #include "storage/StorageWorker.h"
 #include "storage/WebhookStore.h"
 #include "webhooks/ActiveToggleDelegate.h"
@@ -128,6 +129,13 @@ std::optional<Webhook> WebhookListPanel::selectedWebhook() const
 
 void WebhookListPanel::reload()
 {
+    // New webhooks start with the team's default retry schedule and timeout (Settings → Team).
+    m_storage->run<Result<TeamSettings>>(
+        this, [](StorageContext& c) { return SettingsStore(c.db, c.clock).load(); },
+        [this](Result<TeamSettings> team) {
+            if (team)
+                m_newWebhookDefaults = team->newWebhook();
+        });
     m_storage->run<Result<QList<Webhook>>>(
         this, [](StorageContext& c) { return c.webhooks->list(); },
         [this](Result<QList<Webhook>> all) {
@@ -176,7 +184,7 @@ void WebhookListPanel::updateActions()
 
 void WebhookListPanel::createWebhook()
 {
-    Webhook w;
+    Webhook w = m_newWebhookDefaults;
     w.events.clear();
     showEditor(w);
 }

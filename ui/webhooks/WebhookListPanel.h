@@ -70,6 +70,7 @@ private:
     QAction* m_recover;
     WebhookEditor* m_editor = nullptr;
     QList<EventType> m_eventTypes;
+    Webhook m_newWebhookDefaults;
     bool m_editingAllowed = true;
 };
 
