@@ -2,6 +2,128 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="de" sourcelanguage="en">
 <context>
+    <name>DeliveryTasks</name>
+    <message>
+        <source>Requeued 1 delivery</source>
+        <translation>1 Zustellung erneut eingereiht</translation>
+    </message>
+    <message>
+        <source>Requeued %1 deliveries</source>
+        <translation>%1 Zustellungen erneut eingereiht</translation>
+    </message>
+    <message>
+        <source>%1 skipped (being sent right now, or deleted)</source>
+        <translation>%1 übersprungen (gerade im Versand oder gelöscht)</translation>
+    </message>
+    <message>
+        <source>Stopped by an error: %1</source>
+        <translation>Durch einen Fehler abgebrochen: %1</translation>
+    </message>
+    <message>
+        <source>Cancelled: the other %1 were left as they were.</source>
+        <translation>Abgebrochen: Die übrigen %1 blieben unverändert.</translation>
+    </message>
+    <message>
+        <source>Exported %1 of %2 deliveries</source>
+        <translation>%1 von %2 Zustellungen exportiert</translation>
+    </message>
+    <message>
+        <source>Requeued %1 of %2 deliveries</source>
+        <translation>%1 von %2 Zustellungen erneut eingereiht</translation>
+    </message>
+    <message>
+        <source>Could not write %1: %2</source>
+        <translation>%1 konnte nicht geschrieben werden: %2</translation>
+    </message>
+    <message>
+        <source>Export failed; no file was written: %1</source>
+        <translation>Export fehlgeschlagen; es wurde keine Datei geschrieben: %1</translation>
+    </message>
+    <message>
+        <source>Export cancelled; no file was written.</source>
+        <translation>Export abgebrochen; es wurde keine Datei geschrieben.</translation>
+    </message>
+    <message>
+        <source>Exported 1 delivery to %1</source>
+        <translation>1 Zustellung nach %1 exportiert</translation>
+    </message>
+    <message>
+        <source>Exported %1 deliveries to %2</source>
+        <translation>%1 Zustellungen nach %2 exportiert</translation>
+    </message>
+    <message>
+        <source>(%1 no longer existed)</source>
+        <translation>(nicht mehr vorhanden: %1)</translation>
+    </message>
+</context>
+<context>
+    <name>HealthCharts</name>
+    <message>
+        <source>Hour (local time)</source>
+        <translation>Stunde (Ortszeit)</translation>
+    </message>
+    <message>
+        <source>Day (local time)</source>
+        <translation>Tag (Ortszeit)</translation>
+    </message>
+    <message>
+        <source>%1 ms</source>
+        <translation>%1 ms</translation>
+    </message>
+    <message>
+        <source>%1 s</source>
+        <translation>%1 s</translation>
+    </message>
+    <message>
+        <source>%1 min</source>
+        <translation>%1 min</translation>
+    </message>
+    <message>
+        <source>HTTP %1</source>
+        <translation>HTTP %1</translation>
+    </message>
+    <message>
+        <source>Deliveries per hour</source>
+        <translation>Zustellungen pro Stunde</translation>
+    </message>
+    <message>
+        <source>Deliveries per 6 hours</source>
+        <translation>Zustellungen pro 6 Stunden</translation>
+    </message>
+    <message>
+        <source>Success rate</source>
+        <translation>Erfolgsquote</translation>
+    </message>
+    <message>
+        <source>Deliveries</source>
+        <translation>Zustellungen</translation>
+    </message>
+    <message>
+        <source>Latency</source>
+        <translation>Latenz</translation>
+    </message>
+    <message>
+        <source>p50 (median)</source>
+        <translation>p50 (Median)</translation>
+    </message>
+    <message>
+        <source>p95</source>
+        <translation>p95</translation>
+    </message>
+    <message>
+        <source>ms (log scale)</source>
+        <translation>ms (logarithmische Skala)</translation>
+    </message>
+    <message>
+        <source>Most frequent errors</source>
+        <translation>Häufigste Fehler</translation>
+    </message>
+    <message>
+        <source>Failed attempts</source>
+        <translation>Fehlgeschlagene Versuche</translation>
+    </message>
+</context>
+<context>
     <name>Main</name>
     <message>
         <source>Outhook: manage and debug outbound webhooks.</source>
@@ -38,6 +160,35 @@
     <message>
         <source>Cannot open the database</source>
         <translation>Die Datenbank kann nicht geöffnet werden</translation>
+    </message>
+    <message>
+        <source>CA file %1 is not readable</source>
+        <translation>CA-Datei %1 ist nicht lesbar</translation>
+    </message>
+    <message>
+        <source>%1 is not an address or CIDR</source>
+        <translation>%1 ist weder eine Adresse noch ein CIDR-Bereich</translation>
+    </message>
+    <message>
+        <source>Some network settings were skipped (Settings → Network):
+%1</source>
+        <translation>Einige Netzwerkeinstellungen wurden übergangen (Einstellungen → Netzwerk):
+%1</translation>
+    </message>
+</context>
+<context>
+    <name>PersonalSettings</name>
+    <message>
+        <source>%1 is not a readable file</source>
+        <translation>%1 ist keine lesbare Datei</translation>
+    </message>
+    <message>
+        <source>%1 is not an address or a range like 10.0.0.0/8</source>
+        <translation>%1 ist weder eine Adresse noch ein Bereich wie 10.0.0.0/8</translation>
+    </message>
+    <message>
+        <source>Unknown language %1</source>
+        <translation>Unbekannte Sprache %1</translation>
     </message>
 </context>
 <context>
@@ -194,6 +345,53 @@
         <source>Header &quot;%1&quot; is set twice</source>
         <translation>Der Header „%1“ ist doppelt gesetzt</translation>
     </message>
+    <message>
+        <source>Header &quot;%1&quot; controls how the request is framed or relayed and cannot be set</source>
+        <translation>Der Header „%1“ steuert, wie die Anfrage übertragen oder weitergeleitet wird, und kann nicht gesetzt werden</translation>
+    </message>
+</context>
+<context>
+    <name>outhook::ui::AboutDialog</name>
+    <message>
+        <source>Outhook %1</source>
+        <translation>Outhook %1</translation>
+    </message>
+    <message>
+        <source>About Outhook</source>
+        <translation>Über Outhook</translation>
+    </message>
+    <message>
+        <source>Outhook icon</source>
+        <translation>Outhook-Symbol</translation>
+    </message>
+    <message>
+        <source>Manage and debug outbound webhooks: signed deliveries, retries and a searchable history of every attempt.</source>
+        <translation>Ausgehende Webhooks verwalten und debuggen: signierte Zustellungen, Wiederholungen und ein durchsuchbarer Verlauf jedes Versuchs.</translation>
+    </message>
+    <message>
+        <source>Database: %1&lt;br&gt;Qt %2 · %3 · TLS: %4</source>
+        <translation>Datenbank: %1&lt;br&gt;Qt %2 · %3 · TLS: %4</translation>
+    </message>
+    <message>
+        <source>Licences</source>
+        <translation>Lizenzen</translation>
+    </message>
+    <message>
+        <source>&lt;h3&gt;Outhook&lt;/h3&gt;&lt;p&gt;Copyright © 2026 the Outhook authors. All rights reserved.&lt;/p&gt;&lt;h3&gt;Qt %1&lt;/h3&gt;&lt;p&gt;Outhook uses the Qt toolkit under the GNU Lesser General Public License version 3 (LGPLv3), linked dynamically, so you may replace the Qt libraries with your own build. The licence text and Qt&apos;s source code are available from &lt;a href=&quot;https://www.qt.io/licensing/&quot;&gt;qt.io/licensing&lt;/a&gt; and from your distribution&apos;s Qt source packages.&lt;/p&gt;&lt;h3&gt;OpenSSL&lt;/h3&gt;&lt;p&gt;Signing, secret encryption and TLS use OpenSSL, under the Apache License 2.0 (&lt;a href=&quot;https://www.apache.org/licenses/LICENSE-2.0&quot;&gt;apache.org/licenses/LICENSE-2.0&lt;/a&gt;).&lt;/p&gt;&lt;h3&gt;libcurl&lt;/h3&gt;&lt;p&gt;Deliveries are sent with libcurl, under the curl licence (MIT/X derivative): Copyright © Daniel Stenberg and many contributors. Permission to use, copy, modify and distribute this software for any purpose with or without fee is hereby granted, provided that the copyright notice and this permission notice appear in all copies (&lt;a href=&quot;https://curl.se/docs/copyright.html&quot;&gt;curl.se/docs/copyright.html&lt;/a&gt;).&lt;/p&gt;</source>
+        <translation>&lt;h3&gt;Outhook&lt;/h3&gt;&lt;p&gt;Copyright © 2026 die Outhook-Autoren. Alle Rechte vorbehalten.&lt;/p&gt;&lt;h3&gt;Qt %1&lt;/h3&gt;&lt;p&gt;Outhook verwendet das Qt-Toolkit unter der GNU Lesser General Public License Version 3 (LGPLv3), dynamisch gelinkt, sodass Sie die Qt-Bibliotheken durch einen eigenen Build ersetzen können. Der Lizenztext und der Quellcode von Qt sind unter &lt;a href=&quot;https://www.qt.io/licensing/&quot;&gt;qt.io/licensing&lt;/a&gt; und in den Qt-Quellpaketen Ihrer Distribution erhältlich.&lt;/p&gt;&lt;h3&gt;OpenSSL&lt;/h3&gt;&lt;p&gt;Signierung, Verschlüsselung von Geheimnissen und TLS verwenden OpenSSL unter der Apache License 2.0 (&lt;a href=&quot;https://www.apache.org/licenses/LICENSE-2.0&quot;&gt;apache.org/licenses/LICENSE-2.0&lt;/a&gt;).&lt;/p&gt;&lt;h3&gt;libcurl&lt;/h3&gt;&lt;p&gt;Zustellungen werden mit libcurl gesendet, unter der curl-Lizenz (MIT/X-Derivat): „Copyright © Daniel Stenberg and many contributors. Permission to use, copy, modify and distribute this software for any purpose with or without fee is hereby granted, provided that the copyright notice and this permission notice appear in all copies“ (&lt;a href=&quot;https://curl.se/docs/copyright.html&quot;&gt;curl.se/docs/copyright.html&lt;/a&gt;).&lt;/p&gt;</translation>
+    </message>
+    <message>
+        <source>About &amp;Qt</source>
+        <translation>Über &amp;Qt</translation>
+    </message>
+    <message>
+        <source>About Qt</source>
+        <translation>Über Qt</translation>
+    </message>
+    <message>
+        <source>Close</source>
+        <translation>Schließen</translation>
+    </message>
 </context>
 <context>
     <name>outhook::ui::AttemptDetailView</name>
@@ -264,6 +462,111 @@
     <message>
         <source>Truncated at %1 KiB (full size %2 bytes)</source>
         <translation>Gekürzt auf %1 KiB (vollständige Größe %2 Bytes)</translation>
+    </message>
+</context>
+<context>
+    <name>outhook::ui::AutoDisableNotifier</name>
+    <message>
+        <source>Outhook</source>
+        <translation>Outhook</translation>
+    </message>
+    <message>
+        <source>&amp;Show Outhook</source>
+        <translation>Outhook &amp;anzeigen</translation>
+    </message>
+    <message>
+        <source>&quot;%1&quot; was turned off: %2</source>
+        <translation>„%1“ wurde abgeschaltet: %2</translation>
+    </message>
+    <message>
+        <source>Webhook turned off automatically</source>
+        <translation>Webhook automatisch abgeschaltet</translation>
+    </message>
+</context>
+<context>
+    <name>outhook::ui::ConnectionTester</name>
+    <message>
+        <source>Cannot create %1: %2 is not a writable folder</source>
+        <translation>%1 kann nicht angelegt werden: %2 ist kein beschreibbarer Ordner</translation>
+    </message>
+    <message>
+        <source>%1 does not exist yet; Outhook will create it when it starts</source>
+        <translation>%1 existiert noch nicht; Outhook legt die Datei beim Start an</translation>
+    </message>
+    <message>
+        <source>%1 is empty and not writable</source>
+        <translation>%1 ist leer und nicht beschreibbar</translation>
+    </message>
+    <message>
+        <source>%1 is empty; Outhook will set it up when it starts</source>
+        <translation>%1 ist leer; Outhook richtet die Datenbank beim Start ein</translation>
+    </message>
+    <message>
+        <source>%1 has schema version %2, newer than this Outhook supports (%3)</source>
+        <translation>%1 hat die Schemaversion %2, neuer als von dieser Outhook-Version unterstützt (%3)</translation>
+    </message>
+    <message>
+        <source>Connected to %1; it is empty and Outhook will set it up</source>
+        <translation>Verbunden mit %1; die Datenbank ist leer und Outhook richtet sie ein</translation>
+    </message>
+    <message>
+        <source>Connected to %1; its schema (version %2) will be upgraded to version %3 at the next start</source>
+        <translation>Verbunden mit %1; das Schema (Version %2) wird beim nächsten Start auf Version %3 aktualisiert</translation>
+    </message>
+    <message>
+        <source>Connected to %1</source>
+        <translation>Verbunden mit %1</translation>
+    </message>
+</context>
+<context>
+    <name>outhook::ui::DatabasePage</name>
+    <message>
+        <source>&amp;Test Connection</source>
+        <translation>&amp;Verbindung testen</translation>
+    </message>
+    <message>
+        <source>Test connection</source>
+        <translation>Verbindung testen</translation>
+    </message>
+    <message>
+        <source>Open the database without changing it and report what was found</source>
+        <translation>Die Datenbank öffnen, ohne sie zu ändern, und melden, was gefunden wurde</translation>
+    </message>
+    <message>
+        <source>Normal (fast; a power cut may lose the last moments)</source>
+        <translation>Normal (schnell; bei einem Stromausfall können die letzten Augenblicke verloren gehen)</translation>
+    </message>
+    <message>
+        <source>Full (wait for the disk on every commit)</source>
+        <translation>Vollständig (bei jedem Commit auf den Datenträger warten)</translation>
+    </message>
+    <message>
+        <source>A file path, sqlite:///path/to/file.db or postgres://user:password@host:5432/db. Empty: the default file. Changes apply the next time Outhook starts; --db overrides this.</source>
+        <translation>Ein Dateipfad, sqlite:///path/to/file.db oder postgres://user:password@host:5432/db. Leer: die Standarddatei. Änderungen gelten ab dem nächsten Start von Outhook; --db hat Vorrang.</translation>
+    </message>
+    <message>
+        <source>SQLite only: how each commit is synced to disk (PostgreSQL decides this on the server).</source>
+        <translation>Nur SQLite: wie jeder Commit auf den Datenträger geschrieben wird (bei PostgreSQL entscheidet das der Server).</translation>
+    </message>
+    <message>
+        <source>&amp;Database:</source>
+        <translation>&amp;Datenbank:</translation>
+    </message>
+    <message>
+        <source>D&amp;urability:</source>
+        <translation>Da&amp;uerhaftigkeit:</translation>
+    </message>
+    <message>
+        <source>Connecting…</source>
+        <translation>Verbindung wird hergestellt…</translation>
+    </message>
+    <message>
+        <source>✔ %1</source>
+        <translation>✔ %1</translation>
+    </message>
+    <message>
+        <source>✘ %1</source>
+        <translation>✘ %1</translation>
     </message>
 </context>
 <context>
@@ -409,6 +712,37 @@
     </message>
 </context>
 <context>
+    <name>outhook::ui::GeneralPage</name>
+    <message>
+        <source>Send deliveries from this app</source>
+        <translation>Zustellungen aus dieser App senden</translation>
+    </message>
+    <message>
+        <source>System default</source>
+        <translation>Systemstandard</translation>
+    </message>
+    <message>
+        <source>Uncheck when outhookd serve sends the deliveries elsewhere (viewer mode)</source>
+        <translation>Deaktivieren, wenn outhookd serve die Zustellungen anderswo sendet (Nur-Ansicht)</translation>
+    </message>
+    <message>
+        <source>&amp;Language:</source>
+        <translation>&amp;Sprache:</translation>
+    </message>
+    <message>
+        <source>Takes effect after a restart.</source>
+        <translation>Wird nach einem Neustart wirksam.</translation>
+    </message>
+    <message>
+        <source>Engine:</source>
+        <translation>Engine:</translation>
+    </message>
+    <message>
+        <source>Uncheck when outhookd serve runs elsewhere: this app then only shows and edits. Takes effect after a restart; --no-engine overrides it.</source>
+        <translation>Deaktivieren, wenn outhookd serve anderswo läuft: Diese App zeigt dann nur an und bearbeitet. Wird nach einem Neustart wirksam; --no-engine hat Vorrang.</translation>
+    </message>
+</context>
+<context>
     <name>outhook::ui::HeaderTableEditor</name>
     <message>
         <source>Add</source>
@@ -472,6 +806,123 @@
             <numerusform>und %n weiteres Problem</numerusform>
             <numerusform>und %n weitere Probleme</numerusform>
         </translation>
+    </message>
+</context>
+<context>
+    <name>outhook::ui::HealthDashboard</name>
+    <message>
+        <source>All webhooks</source>
+        <translation>Alle Webhooks</translation>
+    </message>
+    <message>
+        <source>Webhook</source>
+        <translation>Webhook</translation>
+    </message>
+    <message>
+        <source>Last 24 hours</source>
+        <translation>Letzte 24 Stunden</translation>
+    </message>
+    <message>
+        <source>Last 7 days</source>
+        <translation>Letzte 7 Tage</translation>
+    </message>
+    <message>
+        <source>Time range</source>
+        <translation>Zeitraum</translation>
+    </message>
+    <message>
+        <source>Refresh</source>
+        <translation>Aktualisieren</translation>
+    </message>
+    <message>
+        <source>Load the numbers again (they also refresh every minute)</source>
+        <translation>Die Zahlen neu laden (sie werden auch jede Minute aktualisiert)</translation>
+    </message>
+    <message>
+        <source>Dashboard status</source>
+        <translation>Dashboard-Status</translation>
+    </message>
+    <message>
+        <source>Webhook:</source>
+        <translation>Webhook:</translation>
+    </message>
+    <message>
+        <source>Deliveries</source>
+        <translation>Zustellungen</translation>
+    </message>
+    <message>
+        <source>Success rate</source>
+        <translation>Erfolgsquote</translation>
+    </message>
+    <message>
+        <source>Latency p50</source>
+        <translation>Latenz p50</translation>
+    </message>
+    <message>
+        <source>Latency p95</source>
+        <translation>Latenz p95</translation>
+    </message>
+    <message>
+        <source>Failed attempts</source>
+        <translation>Fehlgeschlagene Versuche</translation>
+    </message>
+    <message>
+        <source>No failed attempts in this period.</source>
+        <translation>Keine fehlgeschlagenen Versuche in diesem Zeitraum.</translation>
+    </message>
+    <message>
+        <source>Loading…</source>
+        <translation>Wird geladen…</translation>
+    </message>
+    <message>
+        <source>Updated %1</source>
+        <translation>Aktualisiert: %1</translation>
+    </message>
+    <message>
+        <source>–</source>
+        <translation>–</translation>
+    </message>
+    <message>
+        <source>%1%</source>
+        <translation>%1 %</translation>
+    </message>
+    <message>
+        <source>Attempts that failed, of any kind, in this period</source>
+        <translation>Fehlgeschlagene Versuche jeder Art in diesem Zeitraum</translation>
+    </message>
+    <message>
+        <source>Could not load</source>
+        <translation>Laden fehlgeschlagen</translation>
+    </message>
+    <message>
+        <source>Could not load the delivery health: %1</source>
+        <translation>Der Zustand der Zustellungen konnte nicht geladen werden: %1</translation>
+    </message>
+    <message>
+        <source>the last 7 days</source>
+        <translation>den letzten 7 Tagen</translation>
+    </message>
+    <message>
+        <source>the last 24 hours</source>
+        <translation>den letzten 24 Stunden</translation>
+    </message>
+    <message>
+        <source>No deliveries for %1 in %2.</source>
+        <translation>Keine Zustellungen für %1 in %2.</translation>
+    </message>
+    <message>
+        <source>No deliveries in %1.
+Emit an event or send a test to see the health of your webhooks here.</source>
+        <translation>Keine Zustellungen in %1.
+Lösen Sie ein Ereignis aus oder senden Sie einen Test, um hier den Zustand Ihrer Webhooks zu sehen.</translation>
+    </message>
+    <message>
+        <source>Success rate: %1%</source>
+        <translation>Erfolgsquote: %1 %</translation>
+    </message>
+    <message>
+        <source>&lt;i&gt;Click to see these deliveries in the Log History&lt;/i&gt;</source>
+        <translation>&lt;i&gt;Klicken, um diese Zustellungen im Protokollverlauf anzuzeigen&lt;/i&gt;</translation>
     </message>
 </context>
 <context>
@@ -651,6 +1102,50 @@
         <source>Deliveries shown: %1</source>
         <translation>Angezeigte Zustellungen: %1</translation>
     </message>
+    <message>
+        <source>&amp;Export…</source>
+        <translation>E&amp;xportieren…</translation>
+    </message>
+    <message>
+        <source>Save the selected deliveries, or all that match the filters, as HAR, CSV or JSON Lines (secrets redacted)</source>
+        <translation>Die ausgewählten Zustellungen oder alle, die den Filtern entsprechen, als HAR, CSV oder JSON Lines speichern (Geheimnisse unkenntlich gemacht)</translation>
+    </message>
+    <message>
+        <source>Resend %1 Deliveries</source>
+        <translation>%1 Zustellungen erneut senden</translation>
+    </message>
+    <message>
+        <source>HAR archive (*.har)</source>
+        <translation>HAR-Archiv (*.har)</translation>
+    </message>
+    <message>
+        <source>CSV spreadsheet (*.csv)</source>
+        <translation>CSV-Tabelle (*.csv)</translation>
+    </message>
+    <message>
+        <source>JSON Lines (*.jsonl)</source>
+        <translation>JSON Lines (*.jsonl)</translation>
+    </message>
+    <message>
+        <source>Export Deliveries Matching the Filters</source>
+        <translation>Zustellungen exportieren, die den Filtern entsprechen</translation>
+    </message>
+    <message>
+        <source>Export Delivery %1</source>
+        <translation>Zustellung %1 exportieren</translation>
+    </message>
+    <message>
+        <source>Export %1 Selected Deliveries</source>
+        <translation>%1 ausgewählte Zustellungen exportieren</translation>
+    </message>
+    <message>
+        <source>Export Deliveries</source>
+        <translation>Zustellungen exportieren</translation>
+    </message>
+    <message>
+        <source>&amp;Resend %1 Selected</source>
+        <translation>%1 ausgewählte &amp;erneut senden</translation>
+    </message>
 </context>
 <context>
     <name>outhook::ui::MainWindow</name>
@@ -719,10 +1214,6 @@
         <translation>Hauptleiste</translation>
     </message>
     <message>
-        <source>A webhook was turned off automatically; see its Active column</source>
-        <translation>Ein Webhook wurde automatisch deaktiviert; siehe seine Spalte „Aktiv“</translation>
-    </message>
-    <message>
         <source>Engine: %1</source>
         <translation>Engine: %1</translation>
     </message>
@@ -762,20 +1253,87 @@
         <translation>Erneut senden</translation>
     </message>
     <message>
-        <source>Requeued 1 failed delivery</source>
-        <translation>1 fehlgeschlagene Zustellung erneut eingereiht</translation>
+        <source>Log History</source>
+        <translation>Protokollverlauf</translation>
     </message>
     <message>
-        <source>Requeued %1 failed deliveries</source>
-        <translation>%1 fehlgeschlagene Zustellungen erneut eingereiht</translation>
+        <source>Health</source>
+        <translation>Zustand</translation>
     </message>
     <message>
-        <source>About Outhook</source>
-        <translation>Über Outhook</translation>
+        <source>Settings saved. Team settings apply now; personal ones at the next start.</source>
+        <translation>Einstellungen gespeichert. Team-Einstellungen gelten sofort, persönliche ab dem nächsten Start.</translation>
+    </message>
+</context>
+<context>
+    <name>outhook::ui::NetworkPage</name>
+    <message>
+        <source>&amp;Add…</source>
+        <translation>&amp;Hinzufügen…</translation>
     </message>
     <message>
-        <source>&lt;h3&gt;Outhook %1&lt;/h3&gt;&lt;p&gt;Manage and debug outbound webhooks.&lt;/p&gt;&lt;p&gt;Database: %2&lt;/p&gt;&lt;p&gt;Built with Qt %3, OpenSSL and libcurl.&lt;/p&gt;</source>
-        <translation>&lt;h3&gt;Outhook %1&lt;/h3&gt;&lt;p&gt;Ausgehende Webhooks verwalten und debuggen.&lt;/p&gt;&lt;p&gt;Datenbank: %2&lt;/p&gt;&lt;p&gt;Erstellt mit Qt %3, OpenSSL und libcurl.&lt;/p&gt;</translation>
+        <source>&amp;Remove</source>
+        <translation>&amp;Entfernen</translation>
+    </message>
+    <message>
+        <source>A&amp;llow</source>
+        <translation>E&amp;rlauben</translation>
+    </message>
+    <message>
+        <source>Re&amp;move</source>
+        <translation>Ent&amp;fernen</translation>
+    </message>
+    <message>
+        <source>Add CA Certificates</source>
+        <translation>CA-Zertifikate hinzufügen</translation>
+    </message>
+    <message>
+        <source>PEM certificates (*.pem *.crt *.cer);;All files (*)</source>
+        <translation>PEM-Zertifikate (*.pem *.crt *.cer);;Alle Dateien (*)</translation>
+    </message>
+    <message>
+        <source>Add CA file</source>
+        <translation>CA-Datei hinzufügen</translation>
+    </message>
+    <message>
+        <source>Remove CA file</source>
+        <translation>CA-Datei entfernen</translation>
+    </message>
+    <message>
+        <source>10.0.0.0/8, 192.168.1.20 or fd00::/8</source>
+        <translation>10.0.0.0/8, 192.168.1.20 oder fd00::/8</translation>
+    </message>
+    <message>
+        <source>Private destination to allow</source>
+        <translation>Zu erlaubendes privates Ziel</translation>
+    </message>
+    <message>
+        <source>Allow destination</source>
+        <translation>Ziel erlauben</translation>
+    </message>
+    <message>
+        <source>Remove allowed destination</source>
+        <translation>Erlaubtes Ziel entfernen</translation>
+    </message>
+    <message>
+        <source>⚠ Warning: every range listed here can be reached by any webhook URL, including machines inside your network (databases, admin consoles, cloud metadata at 169.254.169.254). Allow only the ranges your receivers really live in.</source>
+        <translation>⚠ Warnung: Jeder hier aufgeführte Bereich ist für jede Webhook-URL erreichbar, auch Rechner in Ihrem Netzwerk (Datenbanken, Admin-Konsolen, Cloud-Metadaten unter 169.254.169.254). Erlauben Sie nur die Bereiche, in denen Ihre Empfänger tatsächlich liegen.</translation>
+    </message>
+    <message>
+        <source>Trusted in addition to the system&apos;s certificates, for receivers with a private CA. Applies after a restart; --ca-file adds more.</source>
+        <translation>Zusätzlich zu den Zertifikaten des Systems vertrauenswürdig, für Empfänger mit einer privaten CA. Gilt nach einem Neustart; --ca-file fügt weitere hinzu.</translation>
+    </message>
+    <message>
+        <source>Extra &amp;CA files:</source>
+        <translation>Zusätzliche &amp;CA-Dateien:</translation>
+    </message>
+    <message>
+        <source>Allowed &amp;private destinations:</source>
+        <translation>Er&amp;laubte private Ziele:</translation>
+    </message>
+    <message>
+        <source>%1 is not an address or a range like 10.0.0.0/8</source>
+        <translation>%1 ist weder eine Adresse noch ein Bereich wie 10.0.0.0/8</translation>
     </message>
 </context>
 <context>
@@ -804,24 +1362,162 @@
         <translation>Einstellungen</translation>
     </message>
     <message>
-        <source>Database</source>
-        <translation>Datenbank</translation>
+        <source>&amp;General</source>
+        <translation>&amp;Allgemein</translation>
     </message>
     <message>
-        <source>Send deliveries from this app (uncheck when outhookd serve runs elsewhere)</source>
-        <translation>Zustellungen aus dieser App senden (abwählen, wenn outhookd serve anderswo läuft)</translation>
+        <source>&amp;Database</source>
+        <translation>Daten&amp;bank</translation>
     </message>
     <message>
-        <source>A file path, sqlite:///path/to/file.db or postgres://user:password@host:5432/db. Changes apply the next time Outhook starts.</source>
-        <translation>Ein Dateipfad, sqlite:///pfad/zur/datei.db oder postgres://benutzer:passwort@host:5432/db. Änderungen gelten ab dem nächsten Start von Outhook.</translation>
+        <source>&amp;Network</source>
+        <translation>&amp;Netzwerk</translation>
     </message>
     <message>
-        <source>&amp;Database:</source>
-        <translation>&amp;Datenbank:</translation>
+        <source>&amp;Team</source>
+        <translation>&amp;Team</translation>
     </message>
     <message>
-        <source>&amp;Engine:</source>
-        <translation>&amp;Engine:</translation>
+        <source>Settings pages</source>
+        <translation>Einstellungsseiten</translation>
+    </message>
+    <message>
+        <source>Save settings</source>
+        <translation>Einstellungen speichern</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>Abbrechen</translation>
+    </message>
+    <message>
+        <source>no database is open</source>
+        <translation>keine Datenbank geöffnet</translation>
+    </message>
+    <message>
+        <source>Nothing was saved: fix the field marked in red.</source>
+        <translation>Nichts wurde gespeichert: Korrigieren Sie das rot markierte Feld.</translation>
+    </message>
+    <message>
+        <source>Nothing was saved: fix the %1 fields marked in red.</source>
+        <translation>Nichts wurde gespeichert: Korrigieren Sie die %1 rot markierten Felder.</translation>
+    </message>
+    <message>
+        <source>Nothing was saved: %1</source>
+        <translation>Nichts wurde gespeichert: %1</translation>
+    </message>
+</context>
+<context>
+    <name>outhook::ui::TaskProgressDialog</name>
+    <message>
+        <source>Cancel</source>
+        <translation>Abbrechen</translation>
+    </message>
+    <message>
+        <source>Starting…</source>
+        <translation>Wird gestartet…</translation>
+    </message>
+    <message>
+        <source>Progress</source>
+        <translation>Fortschritt</translation>
+    </message>
+    <message>
+        <source>Time left</source>
+        <translation>Verbleibende Zeit</translation>
+    </message>
+    <message>
+        <source>About 1 second left</source>
+        <translation>Noch etwa 1 Sekunde</translation>
+    </message>
+    <message>
+        <source>About %1 seconds left</source>
+        <translation>Noch etwa %1 Sekunden</translation>
+    </message>
+    <message>
+        <source>About %1 min left</source>
+        <translation>Noch etwa %1 min</translation>
+    </message>
+    <message>
+        <source>About %1 h left</source>
+        <translation>Noch etwa %1 h</translation>
+    </message>
+    <message>
+        <source>Close</source>
+        <translation>Schließen</translation>
+    </message>
+    <message>
+        <source>Cancelling after the current batch…</source>
+        <translation>Wird nach dem aktuellen Stapel abgebrochen…</translation>
+    </message>
+</context>
+<context>
+    <name>outhook::ui::TeamPage</name>
+    <message>
+        <source>Restore &amp;Defaults</source>
+        <translation>Auf Standard &amp;zurücksetzen</translation>
+    </message>
+    <message>
+        <source>No retries</source>
+        <translation>Keine Wiederholungen</translation>
+    </message>
+    <message>
+        <source>Delays before each retry, separated by commas: 30s, 5m, 2h or 1d</source>
+        <translation>Wartezeiten vor jeder Wiederholung, durch Kommas getrennt: 30s, 5m, 2h oder 1d</translation>
+    </message>
+    <message>
+        <source> s</source>
+        <translation> s</translation>
+    </message>
+    <message>
+        <source>A webhook whose deliveries keep failing this long is turned off: 12h, 5d, …</source>
+        <translation>Ein Webhook, dessen Zustellungen so lange fehlschlagen, wird abgeschaltet: 12h, 5d, …</translation>
+    </message>
+    <message>
+        <source> KiB</source>
+        <translation> KiB</translation>
+    </message>
+    <message>
+        <source>Response bodies are stored up to this size; the rest is cut off</source>
+        <translation>Antworttexte werden bis zu dieser Größe gespeichert; der Rest wird abgeschnitten</translation>
+    </message>
+    <message>
+        <source>Restore defaults</source>
+        <translation>Auf Standard zurücksetzen</translation>
+    </message>
+    <message>
+        <source>These settings are stored in the database and apply to everyone who uses it, including outhookd engines. They take effect at once.</source>
+        <translation>Diese Einstellungen werden in der Datenbank gespeichert und gelten für alle, die sie nutzen, auch für outhookd-Engines. Sie sind sofort wirksam.</translation>
+    </message>
+    <message>
+        <source>Default &amp;retry delays:</source>
+        <translation>Standard-&amp;Wartezeiten:</translation>
+    </message>
+    <message>
+        <source>Default &amp;timeout:</source>
+        <translation>Standard-Zeitli&amp;mit:</translation>
+    </message>
+    <message>
+        <source>&amp;Auto-disable after:</source>
+        <translation>Aut&amp;omatisch abschalten nach:</translation>
+    </message>
+    <message>
+        <source>Response &amp;body cap:</source>
+        <translation>Antworttext &amp;kürzen ab:</translation>
+    </message>
+    <message>
+        <source>Loading…</source>
+        <translation>Wird geladen…</translation>
+    </message>
+    <message>
+        <source>Could not read the team settings: %1</source>
+        <translation>Die Team-Einstellungen konnten nicht gelesen werden: %1</translation>
+    </message>
+    <message>
+        <source>Write delays separated by commas, like 30s, 5m, 2h or 1d</source>
+        <translation>Geben Sie Wartezeiten durch Kommas getrennt an, etwa 30s, 5m, 2h oder 1d</translation>
+    </message>
+    <message>
+        <source>Write a duration like 12h or 5d</source>
+        <translation>Geben Sie eine Dauer wie 12h oder 5d an</translation>
     </message>
 </context>
 <context>

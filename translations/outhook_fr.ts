@@ -2,6 +2,128 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="fr" sourcelanguage="en">
 <context>
+    <name>DeliveryTasks</name>
+    <message>
+        <source>Requeued 1 delivery</source>
+        <translation>1 livraison remise en file</translation>
+    </message>
+    <message>
+        <source>Requeued %1 deliveries</source>
+        <translation>%1 livraisons remises en file</translation>
+    </message>
+    <message>
+        <source>%1 skipped (being sent right now, or deleted)</source>
+        <translation>%1 ignorées (en cours d’envoi ou supprimées)</translation>
+    </message>
+    <message>
+        <source>Stopped by an error: %1</source>
+        <translation>Interrompu par une erreur : %1</translation>
+    </message>
+    <message>
+        <source>Cancelled: the other %1 were left as they were.</source>
+        <translation>Annulé : les %1 autres sont restées inchangées.</translation>
+    </message>
+    <message>
+        <source>Exported %1 of %2 deliveries</source>
+        <translation>%1 livraisons sur %2 exportées</translation>
+    </message>
+    <message>
+        <source>Requeued %1 of %2 deliveries</source>
+        <translation>%1 livraisons sur %2 remises en file</translation>
+    </message>
+    <message>
+        <source>Could not write %1: %2</source>
+        <translation>Impossible d’écrire %1 : %2</translation>
+    </message>
+    <message>
+        <source>Export failed; no file was written: %1</source>
+        <translation>Échec de l’export ; aucun fichier n’a été écrit : %1</translation>
+    </message>
+    <message>
+        <source>Export cancelled; no file was written.</source>
+        <translation>Export annulé ; aucun fichier n’a été écrit.</translation>
+    </message>
+    <message>
+        <source>Exported 1 delivery to %1</source>
+        <translation>1 livraison exportée vers %1</translation>
+    </message>
+    <message>
+        <source>Exported %1 deliveries to %2</source>
+        <translation>%1 livraisons exportées vers %2</translation>
+    </message>
+    <message>
+        <source>(%1 no longer existed)</source>
+        <translation>(introuvables : %1)</translation>
+    </message>
+</context>
+<context>
+    <name>HealthCharts</name>
+    <message>
+        <source>Hour (local time)</source>
+        <translation>Heure (heure locale)</translation>
+    </message>
+    <message>
+        <source>Day (local time)</source>
+        <translation>Jour (heure locale)</translation>
+    </message>
+    <message>
+        <source>%1 ms</source>
+        <translation>%1 ms</translation>
+    </message>
+    <message>
+        <source>%1 s</source>
+        <translation>%1 s</translation>
+    </message>
+    <message>
+        <source>%1 min</source>
+        <translation>%1 min</translation>
+    </message>
+    <message>
+        <source>HTTP %1</source>
+        <translation>HTTP %1</translation>
+    </message>
+    <message>
+        <source>Deliveries per hour</source>
+        <translation>Livraisons par heure</translation>
+    </message>
+    <message>
+        <source>Deliveries per 6 hours</source>
+        <translation>Livraisons par tranche de 6 heures</translation>
+    </message>
+    <message>
+        <source>Success rate</source>
+        <translation>Taux de réussite</translation>
+    </message>
+    <message>
+        <source>Deliveries</source>
+        <translation>Livraisons</translation>
+    </message>
+    <message>
+        <source>Latency</source>
+        <translation>Latence</translation>
+    </message>
+    <message>
+        <source>p50 (median)</source>
+        <translation>p50 (médiane)</translation>
+    </message>
+    <message>
+        <source>p95</source>
+        <translation>p95</translation>
+    </message>
+    <message>
+        <source>ms (log scale)</source>
+        <translation>ms (échelle logarithmique)</translation>
+    </message>
+    <message>
+        <source>Most frequent errors</source>
+        <translation>Erreurs les plus fréquentes</translation>
+    </message>
+    <message>
+        <source>Failed attempts</source>
+        <translation>Tentatives échouées</translation>
+    </message>
+</context>
+<context>
     <name>Main</name>
     <message>
         <source>Outhook: manage and debug outbound webhooks.</source>
@@ -38,6 +160,35 @@
     <message>
         <source>Cannot open the database</source>
         <translation>Impossible d’ouvrir la base de données</translation>
+    </message>
+    <message>
+        <source>CA file %1 is not readable</source>
+        <translation>Le fichier d’AC %1 est illisible</translation>
+    </message>
+    <message>
+        <source>%1 is not an address or CIDR</source>
+        <translation>%1 n’est ni une adresse ni une plage CIDR</translation>
+    </message>
+    <message>
+        <source>Some network settings were skipped (Settings → Network):
+%1</source>
+        <translation>Certains paramètres réseau ont été ignorés (Paramètres → Réseau) :
+%1</translation>
+    </message>
+</context>
+<context>
+    <name>PersonalSettings</name>
+    <message>
+        <source>%1 is not a readable file</source>
+        <translation>%1 n’est pas un fichier lisible</translation>
+    </message>
+    <message>
+        <source>%1 is not an address or a range like 10.0.0.0/8</source>
+        <translation>%1 n’est ni une adresse ni une plage comme 10.0.0.0/8</translation>
+    </message>
+    <message>
+        <source>Unknown language %1</source>
+        <translation>Langue inconnue %1</translation>
     </message>
 </context>
 <context>
@@ -194,6 +345,53 @@
         <source>Header &quot;%1&quot; is set twice</source>
         <translation>L’en-tête « %1 » est défini deux fois</translation>
     </message>
+    <message>
+        <source>Header &quot;%1&quot; controls how the request is framed or relayed and cannot be set</source>
+        <translation>L’en-tête « %1 » détermine comment la requête est transmise ou relayée et ne peut pas être défini</translation>
+    </message>
+</context>
+<context>
+    <name>outhook::ui::AboutDialog</name>
+    <message>
+        <source>Outhook %1</source>
+        <translation>Outhook %1</translation>
+    </message>
+    <message>
+        <source>About Outhook</source>
+        <translation>À propos d’Outhook</translation>
+    </message>
+    <message>
+        <source>Outhook icon</source>
+        <translation>Icône d’Outhook</translation>
+    </message>
+    <message>
+        <source>Manage and debug outbound webhooks: signed deliveries, retries and a searchable history of every attempt.</source>
+        <translation>Gérer et déboguer les webhooks sortants : livraisons signées, relances et historique consultable de chaque tentative.</translation>
+    </message>
+    <message>
+        <source>Database: %1&lt;br&gt;Qt %2 · %3 · TLS: %4</source>
+        <translation>Base de données : %1&lt;br&gt;Qt %2 · %3 · TLS : %4</translation>
+    </message>
+    <message>
+        <source>Licences</source>
+        <translation>Licences</translation>
+    </message>
+    <message>
+        <source>&lt;h3&gt;Outhook&lt;/h3&gt;&lt;p&gt;Copyright © 2026 the Outhook authors. All rights reserved.&lt;/p&gt;&lt;h3&gt;Qt %1&lt;/h3&gt;&lt;p&gt;Outhook uses the Qt toolkit under the GNU Lesser General Public License version 3 (LGPLv3), linked dynamically, so you may replace the Qt libraries with your own build. The licence text and Qt&apos;s source code are available from &lt;a href=&quot;https://www.qt.io/licensing/&quot;&gt;qt.io/licensing&lt;/a&gt; and from your distribution&apos;s Qt source packages.&lt;/p&gt;&lt;h3&gt;OpenSSL&lt;/h3&gt;&lt;p&gt;Signing, secret encryption and TLS use OpenSSL, under the Apache License 2.0 (&lt;a href=&quot;https://www.apache.org/licenses/LICENSE-2.0&quot;&gt;apache.org/licenses/LICENSE-2.0&lt;/a&gt;).&lt;/p&gt;&lt;h3&gt;libcurl&lt;/h3&gt;&lt;p&gt;Deliveries are sent with libcurl, under the curl licence (MIT/X derivative): Copyright © Daniel Stenberg and many contributors. Permission to use, copy, modify and distribute this software for any purpose with or without fee is hereby granted, provided that the copyright notice and this permission notice appear in all copies (&lt;a href=&quot;https://curl.se/docs/copyright.html&quot;&gt;curl.se/docs/copyright.html&lt;/a&gt;).&lt;/p&gt;</source>
+        <translation>&lt;h3&gt;Outhook&lt;/h3&gt;&lt;p&gt;Copyright © 2026 les auteurs d’Outhook. Tous droits réservés.&lt;/p&gt;&lt;h3&gt;Qt %1&lt;/h3&gt;&lt;p&gt;Outhook utilise la bibliothèque Qt sous licence GNU Lesser General Public License version 3 (LGPLv3), liée dynamiquement : vous pouvez donc remplacer les bibliothèques Qt par votre propre compilation. Le texte de la licence et le code source de Qt sont disponibles sur &lt;a href=&quot;https://www.qt.io/licensing/&quot;&gt;qt.io/licensing&lt;/a&gt; et dans les paquets source Qt de votre distribution.&lt;/p&gt;&lt;h3&gt;OpenSSL&lt;/h3&gt;&lt;p&gt;La signature, le chiffrement des secrets et TLS utilisent OpenSSL, sous licence Apache 2.0 (&lt;a href=&quot;https://www.apache.org/licenses/LICENSE-2.0&quot;&gt;apache.org/licenses/LICENSE-2.0&lt;/a&gt;).&lt;/p&gt;&lt;h3&gt;libcurl&lt;/h3&gt;&lt;p&gt;Les livraisons sont envoyées avec libcurl, sous licence curl (dérivée de MIT/X) : « Copyright © Daniel Stenberg and many contributors. Permission to use, copy, modify and distribute this software for any purpose with or without fee is hereby granted, provided that the copyright notice and this permission notice appear in all copies » (&lt;a href=&quot;https://curl.se/docs/copyright.html&quot;&gt;curl.se/docs/copyright.html&lt;/a&gt;).&lt;/p&gt;</translation>
+    </message>
+    <message>
+        <source>About &amp;Qt</source>
+        <translation>À propos de &amp;Qt</translation>
+    </message>
+    <message>
+        <source>About Qt</source>
+        <translation>À propos de Qt</translation>
+    </message>
+    <message>
+        <source>Close</source>
+        <translation>Fermer</translation>
+    </message>
 </context>
 <context>
     <name>outhook::ui::AttemptDetailView</name>
@@ -264,6 +462,111 @@
     <message>
         <source>Truncated at %1 KiB (full size %2 bytes)</source>
         <translation>Tronqué à %1 Kio (taille complète %2 octets)</translation>
+    </message>
+</context>
+<context>
+    <name>outhook::ui::AutoDisableNotifier</name>
+    <message>
+        <source>Outhook</source>
+        <translation>Outhook</translation>
+    </message>
+    <message>
+        <source>&amp;Show Outhook</source>
+        <translation>&amp;Afficher Outhook</translation>
+    </message>
+    <message>
+        <source>&quot;%1&quot; was turned off: %2</source>
+        <translation>« %1 » a été désactivé : %2</translation>
+    </message>
+    <message>
+        <source>Webhook turned off automatically</source>
+        <translation>Webhook désactivé automatiquement</translation>
+    </message>
+</context>
+<context>
+    <name>outhook::ui::ConnectionTester</name>
+    <message>
+        <source>Cannot create %1: %2 is not a writable folder</source>
+        <translation>Impossible de créer %1 : %2 n’est pas un dossier accessible en écriture</translation>
+    </message>
+    <message>
+        <source>%1 does not exist yet; Outhook will create it when it starts</source>
+        <translation>%1 n’existe pas encore ; Outhook le créera au démarrage</translation>
+    </message>
+    <message>
+        <source>%1 is empty and not writable</source>
+        <translation>%1 est vide et n’est pas accessible en écriture</translation>
+    </message>
+    <message>
+        <source>%1 is empty; Outhook will set it up when it starts</source>
+        <translation>%1 est vide ; Outhook l’initialisera au démarrage</translation>
+    </message>
+    <message>
+        <source>%1 has schema version %2, newer than this Outhook supports (%3)</source>
+        <translation>%1 a la version de schéma %2, plus récente que celle prise en charge par cette version d’Outhook (%3)</translation>
+    </message>
+    <message>
+        <source>Connected to %1; it is empty and Outhook will set it up</source>
+        <translation>Connecté à %1 ; la base est vide et Outhook l’initialisera</translation>
+    </message>
+    <message>
+        <source>Connected to %1; its schema (version %2) will be upgraded to version %3 at the next start</source>
+        <translation>Connecté à %1 ; son schéma (version %2) sera mis à niveau vers la version %3 au prochain démarrage</translation>
+    </message>
+    <message>
+        <source>Connected to %1</source>
+        <translation>Connecté à %1</translation>
+    </message>
+</context>
+<context>
+    <name>outhook::ui::DatabasePage</name>
+    <message>
+        <source>&amp;Test Connection</source>
+        <translation>&amp;Tester la connexion</translation>
+    </message>
+    <message>
+        <source>Test connection</source>
+        <translation>Tester la connexion</translation>
+    </message>
+    <message>
+        <source>Open the database without changing it and report what was found</source>
+        <translation>Ouvrir la base de données sans la modifier et indiquer ce qui a été trouvé</translation>
+    </message>
+    <message>
+        <source>Normal (fast; a power cut may lose the last moments)</source>
+        <translation>Normale (rapide ; une coupure de courant peut faire perdre les derniers instants)</translation>
+    </message>
+    <message>
+        <source>Full (wait for the disk on every commit)</source>
+        <translation>Complète (attendre le disque à chaque validation)</translation>
+    </message>
+    <message>
+        <source>A file path, sqlite:///path/to/file.db or postgres://user:password@host:5432/db. Empty: the default file. Changes apply the next time Outhook starts; --db overrides this.</source>
+        <translation>Un chemin de fichier, sqlite:///path/to/file.db ou postgres://user:password@host:5432/db. Vide : le fichier par défaut. Les modifications s’appliquent au prochain démarrage d’Outhook ; --db a priorité.</translation>
+    </message>
+    <message>
+        <source>SQLite only: how each commit is synced to disk (PostgreSQL decides this on the server).</source>
+        <translation>SQLite uniquement : comment chaque validation est synchronisée sur le disque (avec PostgreSQL, c’est le serveur qui décide).</translation>
+    </message>
+    <message>
+        <source>&amp;Database:</source>
+        <translation>&amp;Base de données :</translation>
+    </message>
+    <message>
+        <source>D&amp;urability:</source>
+        <translation>D&amp;urabilité :</translation>
+    </message>
+    <message>
+        <source>Connecting…</source>
+        <translation>Connexion…</translation>
+    </message>
+    <message>
+        <source>✔ %1</source>
+        <translation>✔ %1</translation>
+    </message>
+    <message>
+        <source>✘ %1</source>
+        <translation>✘ %1</translation>
     </message>
 </context>
 <context>
@@ -409,6 +712,37 @@
     </message>
 </context>
 <context>
+    <name>outhook::ui::GeneralPage</name>
+    <message>
+        <source>Send deliveries from this app</source>
+        <translation>Envoyer les livraisons depuis cette application</translation>
+    </message>
+    <message>
+        <source>System default</source>
+        <translation>Langue du système</translation>
+    </message>
+    <message>
+        <source>Uncheck when outhookd serve sends the deliveries elsewhere (viewer mode)</source>
+        <translation>Décocher quand outhookd serve envoie les livraisons ailleurs (mode lecture)</translation>
+    </message>
+    <message>
+        <source>&amp;Language:</source>
+        <translation>&amp;Langue :</translation>
+    </message>
+    <message>
+        <source>Takes effect after a restart.</source>
+        <translation>Prend effet après un redémarrage.</translation>
+    </message>
+    <message>
+        <source>Engine:</source>
+        <translation>Moteur :</translation>
+    </message>
+    <message>
+        <source>Uncheck when outhookd serve runs elsewhere: this app then only shows and edits. Takes effect after a restart; --no-engine overrides it.</source>
+        <translation>Décocher quand outhookd serve tourne ailleurs : cette application se contente alors d’afficher et de modifier. Prend effet après un redémarrage ; --no-engine a priorité.</translation>
+    </message>
+</context>
+<context>
     <name>outhook::ui::HeaderTableEditor</name>
     <message>
         <source>Add</source>
@@ -472,6 +806,123 @@
             <numerusform>et %n autre problème</numerusform>
             <numerusform>et %n autres problèmes</numerusform>
         </translation>
+    </message>
+</context>
+<context>
+    <name>outhook::ui::HealthDashboard</name>
+    <message>
+        <source>All webhooks</source>
+        <translation>Tous les webhooks</translation>
+    </message>
+    <message>
+        <source>Webhook</source>
+        <translation>Webhook</translation>
+    </message>
+    <message>
+        <source>Last 24 hours</source>
+        <translation>Dernières 24 heures</translation>
+    </message>
+    <message>
+        <source>Last 7 days</source>
+        <translation>7 derniers jours</translation>
+    </message>
+    <message>
+        <source>Time range</source>
+        <translation>Période</translation>
+    </message>
+    <message>
+        <source>Refresh</source>
+        <translation>Actualiser</translation>
+    </message>
+    <message>
+        <source>Load the numbers again (they also refresh every minute)</source>
+        <translation>Recharger les chiffres (ils sont aussi actualisés chaque minute)</translation>
+    </message>
+    <message>
+        <source>Dashboard status</source>
+        <translation>État du tableau de bord</translation>
+    </message>
+    <message>
+        <source>Webhook:</source>
+        <translation>Webhook :</translation>
+    </message>
+    <message>
+        <source>Deliveries</source>
+        <translation>Livraisons</translation>
+    </message>
+    <message>
+        <source>Success rate</source>
+        <translation>Taux de réussite</translation>
+    </message>
+    <message>
+        <source>Latency p50</source>
+        <translation>Latence p50</translation>
+    </message>
+    <message>
+        <source>Latency p95</source>
+        <translation>Latence p95</translation>
+    </message>
+    <message>
+        <source>Failed attempts</source>
+        <translation>Tentatives échouées</translation>
+    </message>
+    <message>
+        <source>No failed attempts in this period.</source>
+        <translation>Aucune tentative échouée sur cette période.</translation>
+    </message>
+    <message>
+        <source>Loading…</source>
+        <translation>Chargement…</translation>
+    </message>
+    <message>
+        <source>Updated %1</source>
+        <translation>Mis à jour : %1</translation>
+    </message>
+    <message>
+        <source>–</source>
+        <translation>–</translation>
+    </message>
+    <message>
+        <source>%1%</source>
+        <translation>%1 %</translation>
+    </message>
+    <message>
+        <source>Attempts that failed, of any kind, in this period</source>
+        <translation>Tentatives échouées, de tout type, sur cette période</translation>
+    </message>
+    <message>
+        <source>Could not load</source>
+        <translation>Chargement impossible</translation>
+    </message>
+    <message>
+        <source>Could not load the delivery health: %1</source>
+        <translation>Impossible de charger l’état de santé des livraisons : %1</translation>
+    </message>
+    <message>
+        <source>the last 7 days</source>
+        <translation>les 7 derniers jours</translation>
+    </message>
+    <message>
+        <source>the last 24 hours</source>
+        <translation>les dernières 24 heures</translation>
+    </message>
+    <message>
+        <source>No deliveries for %1 in %2.</source>
+        <translation>Aucune livraison pour %1 sur %2.</translation>
+    </message>
+    <message>
+        <source>No deliveries in %1.
+Emit an event or send a test to see the health of your webhooks here.</source>
+        <translation>Aucune livraison sur %1.
+Émettez un événement ou envoyez un test pour voir ici l’état de santé de vos webhooks.</translation>
+    </message>
+    <message>
+        <source>Success rate: %1%</source>
+        <translation>Taux de réussite : %1 %</translation>
+    </message>
+    <message>
+        <source>&lt;i&gt;Click to see these deliveries in the Log History&lt;/i&gt;</source>
+        <translation>&lt;i&gt;Cliquer pour voir ces livraisons dans l’Historique des journaux&lt;/i&gt;</translation>
     </message>
 </context>
 <context>
@@ -651,6 +1102,50 @@
         <source>Deliveries shown: %1</source>
         <translation>Livraisons affichées : %1</translation>
     </message>
+    <message>
+        <source>&amp;Export…</source>
+        <translation>&amp;Exporter…</translation>
+    </message>
+    <message>
+        <source>Save the selected deliveries, or all that match the filters, as HAR, CSV or JSON Lines (secrets redacted)</source>
+        <translation>Enregistrer les livraisons sélectionnées, ou toutes celles qui correspondent aux filtres, en HAR, CSV ou JSON Lines (secrets masqués)</translation>
+    </message>
+    <message>
+        <source>Resend %1 Deliveries</source>
+        <translation>Renvoyer %1 livraisons</translation>
+    </message>
+    <message>
+        <source>HAR archive (*.har)</source>
+        <translation>Archive HAR (*.har)</translation>
+    </message>
+    <message>
+        <source>CSV spreadsheet (*.csv)</source>
+        <translation>Feuille de calcul CSV (*.csv)</translation>
+    </message>
+    <message>
+        <source>JSON Lines (*.jsonl)</source>
+        <translation>JSON Lines (*.jsonl)</translation>
+    </message>
+    <message>
+        <source>Export Deliveries Matching the Filters</source>
+        <translation>Exporter les livraisons correspondant aux filtres</translation>
+    </message>
+    <message>
+        <source>Export Delivery %1</source>
+        <translation>Exporter la livraison %1</translation>
+    </message>
+    <message>
+        <source>Export %1 Selected Deliveries</source>
+        <translation>Exporter les %1 livraisons sélectionnées</translation>
+    </message>
+    <message>
+        <source>Export Deliveries</source>
+        <translation>Exporter des livraisons</translation>
+    </message>
+    <message>
+        <source>&amp;Resend %1 Selected</source>
+        <translation>&amp;Renvoyer les %1 sélectionnées</translation>
+    </message>
 </context>
 <context>
     <name>outhook::ui::MainWindow</name>
@@ -719,10 +1214,6 @@
         <translation>Barre principale</translation>
     </message>
     <message>
-        <source>A webhook was turned off automatically; see its Active column</source>
-        <translation>Un webhook a été désactivé automatiquement ; voir sa colonne « Actif »</translation>
-    </message>
-    <message>
         <source>Engine: %1</source>
         <translation>Moteur : %1</translation>
     </message>
@@ -762,20 +1253,87 @@
         <translation>Renvoyer</translation>
     </message>
     <message>
-        <source>Requeued 1 failed delivery</source>
-        <translation>1 livraison échouée remise en file</translation>
+        <source>Log History</source>
+        <translation>Historique des journaux</translation>
     </message>
     <message>
-        <source>Requeued %1 failed deliveries</source>
-        <translation>%1 livraisons échouées remises en file</translation>
+        <source>Health</source>
+        <translation>Santé</translation>
     </message>
     <message>
-        <source>About Outhook</source>
-        <translation>À propos d’Outhook</translation>
+        <source>Settings saved. Team settings apply now; personal ones at the next start.</source>
+        <translation>Paramètres enregistrés. Les paramètres d’équipe s’appliquent maintenant, les paramètres personnels au prochain démarrage.</translation>
+    </message>
+</context>
+<context>
+    <name>outhook::ui::NetworkPage</name>
+    <message>
+        <source>&amp;Add…</source>
+        <translation>A&amp;jouter…</translation>
     </message>
     <message>
-        <source>&lt;h3&gt;Outhook %1&lt;/h3&gt;&lt;p&gt;Manage and debug outbound webhooks.&lt;/p&gt;&lt;p&gt;Database: %2&lt;/p&gt;&lt;p&gt;Built with Qt %3, OpenSSL and libcurl.&lt;/p&gt;</source>
-        <translation>&lt;h3&gt;Outhook %1&lt;/h3&gt;&lt;p&gt;Gérer et déboguer les webhooks sortants.&lt;/p&gt;&lt;p&gt;Base de données : %2&lt;/p&gt;&lt;p&gt;Conçu avec Qt %3, OpenSSL et libcurl.&lt;/p&gt;</translation>
+        <source>&amp;Remove</source>
+        <translation>&amp;Supprimer</translation>
+    </message>
+    <message>
+        <source>A&amp;llow</source>
+        <translation>Aut&amp;oriser</translation>
+    </message>
+    <message>
+        <source>Re&amp;move</source>
+        <translation>Su&amp;pprimer</translation>
+    </message>
+    <message>
+        <source>Add CA Certificates</source>
+        <translation>Ajouter des certificats d’AC</translation>
+    </message>
+    <message>
+        <source>PEM certificates (*.pem *.crt *.cer);;All files (*)</source>
+        <translation>Certificats PEM (*.pem *.crt *.cer);;Tous les fichiers (*)</translation>
+    </message>
+    <message>
+        <source>Add CA file</source>
+        <translation>Ajouter un fichier d’AC</translation>
+    </message>
+    <message>
+        <source>Remove CA file</source>
+        <translation>Supprimer le fichier d’AC</translation>
+    </message>
+    <message>
+        <source>10.0.0.0/8, 192.168.1.20 or fd00::/8</source>
+        <translation>10.0.0.0/8, 192.168.1.20 ou fd00::/8</translation>
+    </message>
+    <message>
+        <source>Private destination to allow</source>
+        <translation>Destination privée à autoriser</translation>
+    </message>
+    <message>
+        <source>Allow destination</source>
+        <translation>Autoriser la destination</translation>
+    </message>
+    <message>
+        <source>Remove allowed destination</source>
+        <translation>Supprimer la destination autorisée</translation>
+    </message>
+    <message>
+        <source>⚠ Warning: every range listed here can be reached by any webhook URL, including machines inside your network (databases, admin consoles, cloud metadata at 169.254.169.254). Allow only the ranges your receivers really live in.</source>
+        <translation>⚠ Attention : toute plage listée ici est joignable par n’importe quelle URL de webhook, y compris les machines de votre réseau (bases de données, consoles d’administration, métadonnées cloud à 169.254.169.254). N’autorisez que les plages où se trouvent réellement vos destinataires.</translation>
+    </message>
+    <message>
+        <source>Trusted in addition to the system&apos;s certificates, for receivers with a private CA. Applies after a restart; --ca-file adds more.</source>
+        <translation>Approuvés en plus des certificats du système, pour les destinataires dotés d’une AC privée. S’applique après un redémarrage ; --ca-file en ajoute d’autres.</translation>
+    </message>
+    <message>
+        <source>Extra &amp;CA files:</source>
+        <translation>Fichiers d’A&amp;C supplémentaires :</translation>
+    </message>
+    <message>
+        <source>Allowed &amp;private destinations:</source>
+        <translation>Destinations pri&amp;vées autorisées :</translation>
+    </message>
+    <message>
+        <source>%1 is not an address or a range like 10.0.0.0/8</source>
+        <translation>%1 n’est ni une adresse ni une plage comme 10.0.0.0/8</translation>
     </message>
 </context>
 <context>
@@ -804,24 +1362,162 @@
         <translation>Paramètres</translation>
     </message>
     <message>
-        <source>Database</source>
-        <translation>Base de données</translation>
+        <source>&amp;General</source>
+        <translation>&amp;Général</translation>
     </message>
     <message>
-        <source>Send deliveries from this app (uncheck when outhookd serve runs elsewhere)</source>
-        <translation>Envoyer les livraisons depuis cette application (décocher si outhookd serve tourne ailleurs)</translation>
+        <source>&amp;Database</source>
+        <translation>Base de &amp;données</translation>
     </message>
     <message>
-        <source>A file path, sqlite:///path/to/file.db or postgres://user:password@host:5432/db. Changes apply the next time Outhook starts.</source>
-        <translation>Un chemin de fichier, sqlite:///chemin/vers/fichier.db ou postgres://utilisateur:motdepasse@hote:5432/db. Les modifications prennent effet au prochain démarrage d’Outhook.</translation>
+        <source>&amp;Network</source>
+        <translation>&amp;Réseau</translation>
     </message>
     <message>
-        <source>&amp;Database:</source>
-        <translation>&amp;Base de données :</translation>
+        <source>&amp;Team</source>
+        <translation>É&amp;quipe</translation>
     </message>
     <message>
-        <source>&amp;Engine:</source>
-        <translation>&amp;Moteur :</translation>
+        <source>Settings pages</source>
+        <translation>Pages des paramètres</translation>
+    </message>
+    <message>
+        <source>Save settings</source>
+        <translation>Enregistrer les paramètres</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>Annuler</translation>
+    </message>
+    <message>
+        <source>no database is open</source>
+        <translation>aucune base de données n’est ouverte</translation>
+    </message>
+    <message>
+        <source>Nothing was saved: fix the field marked in red.</source>
+        <translation>Rien n’a été enregistré : corrigez le champ signalé en rouge.</translation>
+    </message>
+    <message>
+        <source>Nothing was saved: fix the %1 fields marked in red.</source>
+        <translation>Rien n’a été enregistré : corrigez les %1 champs signalés en rouge.</translation>
+    </message>
+    <message>
+        <source>Nothing was saved: %1</source>
+        <translation>Rien n’a été enregistré : %1</translation>
+    </message>
+</context>
+<context>
+    <name>outhook::ui::TaskProgressDialog</name>
+    <message>
+        <source>Cancel</source>
+        <translation>Annuler</translation>
+    </message>
+    <message>
+        <source>Starting…</source>
+        <translation>Démarrage…</translation>
+    </message>
+    <message>
+        <source>Progress</source>
+        <translation>Progression</translation>
+    </message>
+    <message>
+        <source>Time left</source>
+        <translation>Temps restant</translation>
+    </message>
+    <message>
+        <source>About 1 second left</source>
+        <translation>Environ 1 seconde restante</translation>
+    </message>
+    <message>
+        <source>About %1 seconds left</source>
+        <translation>Environ %1 secondes restantes</translation>
+    </message>
+    <message>
+        <source>About %1 min left</source>
+        <translation>Environ %1 min restantes</translation>
+    </message>
+    <message>
+        <source>About %1 h left</source>
+        <translation>Environ %1 h restantes</translation>
+    </message>
+    <message>
+        <source>Close</source>
+        <translation>Fermer</translation>
+    </message>
+    <message>
+        <source>Cancelling after the current batch…</source>
+        <translation>Annulation après le lot en cours…</translation>
+    </message>
+</context>
+<context>
+    <name>outhook::ui::TeamPage</name>
+    <message>
+        <source>Restore &amp;Defaults</source>
+        <translation>Rétablir les valeurs par dé&amp;faut</translation>
+    </message>
+    <message>
+        <source>No retries</source>
+        <translation>Aucune nouvelle tentative</translation>
+    </message>
+    <message>
+        <source>Delays before each retry, separated by commas: 30s, 5m, 2h or 1d</source>
+        <translation>Délais avant chaque nouvelle tentative, séparés par des virgules : 30s, 5m, 2h ou 1d</translation>
+    </message>
+    <message>
+        <source> s</source>
+        <translation> s</translation>
+    </message>
+    <message>
+        <source>A webhook whose deliveries keep failing this long is turned off: 12h, 5d, …</source>
+        <translation>Un webhook dont les livraisons échouent pendant cette durée est désactivé : 12h, 5d, …</translation>
+    </message>
+    <message>
+        <source> KiB</source>
+        <translation> Kio</translation>
+    </message>
+    <message>
+        <source>Response bodies are stored up to this size; the rest is cut off</source>
+        <translation>Les corps de réponse sont stockés jusqu’à cette taille ; le reste est tronqué</translation>
+    </message>
+    <message>
+        <source>Restore defaults</source>
+        <translation>Rétablir les valeurs par défaut</translation>
+    </message>
+    <message>
+        <source>These settings are stored in the database and apply to everyone who uses it, including outhookd engines. They take effect at once.</source>
+        <translation>Ces paramètres sont stockés dans la base de données et s’appliquent à tous ceux qui l’utilisent, y compris les moteurs outhookd. Ils prennent effet immédiatement.</translation>
+    </message>
+    <message>
+        <source>Default &amp;retry delays:</source>
+        <translation>Délais de rela&amp;nce par défaut :</translation>
+    </message>
+    <message>
+        <source>Default &amp;timeout:</source>
+        <translation>Délai d’&amp;attente par défaut :</translation>
+    </message>
+    <message>
+        <source>&amp;Auto-disable after:</source>
+        <translation>Désactiver auto&amp;matiquement après :</translation>
+    </message>
+    <message>
+        <source>Response &amp;body cap:</source>
+        <translation>Taille ma&amp;ximale du corps de réponse :</translation>
+    </message>
+    <message>
+        <source>Loading…</source>
+        <translation>Chargement…</translation>
+    </message>
+    <message>
+        <source>Could not read the team settings: %1</source>
+        <translation>Impossible de lire les paramètres d’équipe : %1</translation>
+    </message>
+    <message>
+        <source>Write delays separated by commas, like 30s, 5m, 2h or 1d</source>
+        <translation>Indiquez des délais séparés par des virgules, comme 30s, 5m, 2h ou 1d</translation>
+    </message>
+    <message>
+        <source>Write a duration like 12h or 5d</source>
+        <translation>Indiquez une durée comme 12h ou 5d</translation>
     </message>
 </context>
 <context>

@@ -134,8 +134,12 @@ Result<std::shared_ptr<Database>> Database::open(const DatabaseUrl& url, Options
                                       .arg(*v)
                                       .arg(latestSchemaVersion()));
     }
-    if (Status s = db->unlockSecrets(); !s)
-        return s.error();
+    // A read-only look (Settings' "Test connection") neither needs the secrets nor may write a key check.
+    const bool lookOnly = !options.migrate && !options.requireCurrentSchema;
+    if (!lookOnly) {
+        if (Status s = db->unlockSecrets(); !s)
+            return s.error();
+    }
     return db;
 }
 

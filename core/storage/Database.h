@@ -29,7 +29,6 @@ public:
     {
         Durability durability = Durability::Normal;
         int busyTimeoutMs = 5000;
-        bool migrate = true; // false: refuse a database that is not at the current version
         // The master key for stored secrets (see security/MasterKey.h for the search order): given
         // directly (tests, API callers) or as a key file (outhookd --master-key-file).
         std::optional<QByteArray> masterKey;

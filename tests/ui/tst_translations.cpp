@@ -142,7 +142,7 @@ private Q_SLOTS:
         for (QAction* menu : window.menuBar()->actions())
             verifyMnemonics(menu->menu()->actions(), menu->text());
 
-        ui::SettingsDialog dialog(&window);
+        ui::SettingsDialog dialog(m_storage.get(), &window);
         QCOMPARE(dialog.windowTitle(), want.settingsTitle);
         QStringList labels;
         for (QLabel* l : dialog.findChildren<QLabel*>())
@@ -158,9 +158,9 @@ private Q_SLOTS:
     void switchingBackToEnglish()
     {
         QCOMPARE(ui::installTranslations(*qApp, QStringLiteral("de")), QStringLiteral("de"));
-        QCOMPARE(ui::SettingsDialog().windowTitle(), QStringLiteral("Einstellungen"));
+        QCOMPARE(ui::SettingsDialog(m_storage.get()).windowTitle(), QStringLiteral("Einstellungen"));
         QCOMPARE(ui::installTranslations(*qApp, QStringLiteral("en")), QStringLiteral("en"));
-        QCOMPARE(ui::SettingsDialog().windowTitle(), QStringLiteral("Settings"));
+        QCOMPARE(ui::SettingsDialog(m_storage.get()).windowTitle(), QStringLiteral("Settings"));
     }
 };
 

@@ -23,10 +23,11 @@ namespace outhook::ui::health {
 
 namespace {
 
-QString tr(const char* text)
+// Gives the charts' strings a context that lupdate can see (a free tr() has none).
+struct Tr
 {
-    return QCoreApplication::translate("HealthDashboard", text);
-}
+    Q_DECLARE_TR_FUNCTIONS(HealthCharts)
+};
 
 constexpr QChar kInvisible(0x200B); // zero-width space
 
@@ -124,29 +125,29 @@ QStringList bucketLabels(const HealthQuery& query)
 
 static QString axisTitle(const HealthQuery& query)
 {
-    return query.bucketMs < 2 * 3600LL * 1000 ? tr("Hour (local time)") : tr("Day (local time)");
+    return query.bucketMs < 2 * 3600LL * 1000 ? Tr::tr("Hour (local time)") : Tr::tr("Day (local time)");
 }
 
 QString formatDuration(double ms)
 {
     if (ms < 1000)
-        return tr("%1 ms").arg(qRound(ms));
+        return Tr::tr("%1 ms").arg(qRound(ms));
     if (ms < 60000)
-        return tr("%1 s").arg(ms / 1000.0, 0, 'f', ms < 10000 ? 2 : 1);
-    return tr("%1 min").arg(ms / 60000.0, 0, 'f', 1);
+        return Tr::tr("%1 s").arg(ms / 1000.0, 0, 'f', ms < 10000 ? 2 : 1);
+    return Tr::tr("%1 min").arg(ms / 60000.0, 0, 'f', 1);
 }
 
 QString errorLabel(const ErrorClassCount& error)
 {
     if (error.errorClass == QLatin1String("http_status") && error.statusCode)
-        return tr("HTTP %1").arg(*error.statusCode);
+        return Tr::tr("HTTP %1").arg(*error.statusCode);
     return error.errorClass;
 }
 
 QChart* deliveriesChart(const HealthReport& report, const QStringList& labels, bool dark, std::array<QBarSet*, 4>& sets)
 {
     const bool hourly = report.query.bucketMs < 2 * 3600LL * 1000;
-    QChart* chart = newChart(hourly ? tr("Deliveries per hour") : tr("Deliveries per 6 hours"), dark);
+    QChart* chart = newChart(hourly ? Tr::tr("Deliveries per hour") : Tr::tr("Deliveries per 6 hours"), dark);
     auto* bars = new QStackedBarSeries;
     bars->setBarWidth(0.8);
     for (DeliveryStatus status : kStackOrder) {
@@ -159,7 +160,7 @@ QChart* deliveriesChart(const HealthReport& report, const QStringList& labels, b
         sets[size_t(status)] = set;
     }
     auto* rate = new QLineSeries;
-    rate->setName(tr("Success rate"));
+    rate->setName(Tr::tr("Success rate"));
     for (int i = 0; i < report.buckets.size(); ++i) {
         if (const auto r = report.buckets[i].successRate())
             rate->append(i, *r * 100.0);
@@ -171,12 +172,12 @@ QChart* deliveriesChart(const HealthReport& report, const QStringList& labels, b
     qint64 max = 0;
     for (const HealthBucket& b : report.buckets)
         max = std::max(max, b.total());
-    QValueAxis* y = countAxis(max, tr("Deliveries"));
+    QValueAxis* y = countAxis(max, Tr::tr("Deliveries"));
     auto* percent = new QValueAxis;
     percent->setRange(0, 100);
     percent->setTickCount(5);
     percent->setLabelFormat(QStringLiteral("%d%"));
-    percent->setTitleText(tr("Success rate"));
+    percent->setTitleText(Tr::tr("Success rate"));
     percent->setGridLineVisible(false);
     chart->addAxis(x, Qt::AlignBottom);
     chart->addAxis(y, Qt::AlignLeft);
@@ -204,11 +205,11 @@ QChart* deliveriesChart(const HealthReport& report, const QStringList& labels, b
 QChart* latencyChart(const HealthReport& report, const QStringList& labels, bool dark)
 {
     const bool hourly = report.query.bucketMs < 2 * 3600LL * 1000;
-    QChart* chart = newChart(tr("Latency"), dark);
+    QChart* chart = newChart(Tr::tr("Latency"), dark);
     auto* p50 = new QLineSeries;
-    p50->setName(tr("p50 (median)"));
+    p50->setName(Tr::tr("p50 (median)"));
     auto* p95 = new QLineSeries;
-    p95->setName(tr("p95"));
+    p95->setName(Tr::tr("p95"));
     double low = 1e12;
     double high = 0;
     for (int i = 0; i < report.buckets.size(); ++i) {
@@ -234,7 +235,7 @@ QChart* latencyChart(const HealthReport& report, const QStringList& labels, bool
     y->setRange(std::pow(10.0, std::floor(std::log10(low))), std::pow(10.0, std::ceil(std::log10(high * 1.01))));
     y->setLabelFormat(QStringLiteral("%g"));
     y->setMinorTickCount(0);
-    y->setTitleText(tr("ms (log scale)"));
+    y->setTitleText(Tr::tr("ms (log scale)"));
     chart->addAxis(x, Qt::AlignBottom);
     chart->addAxis(y, Qt::AlignLeft);
     for (QLineSeries* s : {p50, p95}) {
@@ -249,8 +250,8 @@ QChart* latencyChart(const HealthReport& report, const QStringList& labels, bool
 
 QChart* errorsChart(const HealthReport& report, bool dark)
 {
-    QChart* chart = newChart(tr("Most frequent errors"), dark);
-    auto* set = new QBarSet(tr("Failed attempts"));
+    QChart* chart = newChart(Tr::tr("Most frequent errors"), dark);
+    auto* set = new QBarSet(Tr::tr("Failed attempts"));
     QStringList names;
     qint64 max = 0;
     // Horizontal categories run bottom-up: add the least frequent first so the most frequent is on top.
@@ -273,7 +274,7 @@ QChart* errorsChart(const HealthReport& report, bool dark)
     auto* y = new QBarCategoryAxis;
     y->append(names);
     y->setGridLineVisible(false);
-    QValueAxis* x = countAxis(max, tr("Failed attempts"));
+    QValueAxis* x = countAxis(max, Tr::tr("Failed attempts"));
     chart->addAxis(y, Qt::AlignLeft);
     chart->addAxis(x, Qt::AlignBottom);
     bars->attachAxis(y);

@@ -11,10 +11,11 @@ namespace outhook::ui {
 
 namespace {
 
-QString tr(const char* text)
+// Gives the validation messages a context that lupdate can see (PersonalSettings has no Q_OBJECT).
+struct Tr
 {
-    return QCoreApplication::translate("PersonalSettings", text);
-}
+    Q_DECLARE_TR_FUNCTIONS(PersonalSettings)
+};
 
 const QString kUrlKey = QStringLiteral("database/url");
 const QString kDurabilityKey = QStringLiteral("database/durability");
@@ -69,7 +70,7 @@ FieldErrors PersonalSettings::validate() const
     for (const QString& file : caFiles) {
         const QFileInfo info(file);
         if (!info.isFile() || !info.isReadable()) {
-            errors.append({QStringLiteral("ca_files"), tr("%1 is not a readable file").arg(file)});
+            errors.append({QStringLiteral("ca_files"), Tr::tr("%1 is not a readable file").arg(file)});
             break;
         }
     }
@@ -77,12 +78,12 @@ FieldErrors PersonalSettings::validate() const
     for (const QString& cidr : allowedDestinations) {
         if (!policy.allow(cidr)) {
             errors.append({QStringLiteral("allowed_destinations"),
-                           tr("%1 is not an address or a range like 10.0.0.0/8").arg(cidr)});
+                           Tr::tr("%1 is not an address or a range like 10.0.0.0/8").arg(cidr)});
             break;
         }
     }
     if (!languageCodes().contains(language))
-        errors.append({QStringLiteral("language"), tr("Unknown language %1").arg(language)});
+        errors.append({QStringLiteral("language"), Tr::tr("Unknown language %1").arg(language)});
     return errors;
 }
 
