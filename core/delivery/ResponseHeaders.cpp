@@ -24,8 +24,9 @@ void ResponseHeaderParser::addLine(QByteArray line)
         return;
     }
     const qsizetype colon = line.indexOf(':');
-    if (colon > 0)
-        headers.append({line.left(colon).trimmed(), line.mid(colon + 1).trimmed()});
+    const QByteArray name = colon > 0 ? line.left(colon).trimmed() : QByteArray();
+    if (!name.isEmpty()) // " : v" has no name either (found by fuzz_response_headers)
+        headers.append({name, line.mid(colon + 1).trimmed()});
 }
 
 ResponseHeaderParser parseResponseHeaderLines(const QByteArray& block)

@@ -20,7 +20,7 @@ struct ResponseHeaderParser
 
     // One line, with or without its CR LF. A status line ("HTTP/...") starts a new response, so interim
     // 1xx responses are forgotten; a line starting with a space or tab continues the previous header
-    // (obsolete folding); a line without a colon (or with an empty name) is ignored.
+    // (obsolete folding); a line without a colon, or with an empty or blank name, is ignored.
     void addLine(QByteArray line);
 };
 

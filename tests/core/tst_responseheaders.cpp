@@ -29,6 +29,8 @@ private Q_SLOTS:
             << QByteArray("HTTP/1.1 200 OK\n x: y\n") << 200 << RawHeaders{{"x", "y"}};
         QTest::newRow("no colon, empty name")
             << QByteArray("HTTP/1.1 204\r\ngarbage\r\n: v\r\nA:\r\n") << 204 << RawHeaders{{"A", ""}};
+        QTest::newRow("blank name, no header before to fold into")
+            << QByteArray("HTTP/1.1 200\r\n :\r5\r\n\t: x\r\nB: 2\r\n") << 200 << RawHeaders{{"B", "2"}};
         QTest::newRow("bad status line") << QByteArray("HTTP/1.1\r\nA: 1\r\n") << 0 << RawHeaders{{"A", "1"}};
         QTest::newRow("LF only, no final newline")
             << QByteArray("HTTP/1.0 301 Moved\nLocation: /x") << 301 << RawHeaders{{"Location", "/x"}};
