@@ -14,6 +14,8 @@
 #include <QSqlQuery>
 #include <QTemporaryDir>
 
+#include <cstdlib>
+
 using namespace outhook;
 using namespace outhook::api;
 
@@ -77,6 +79,12 @@ extern "C" int LLVMFuzzerInitialize(int* argc, char*** argv)
     FUZZ_CHECK(created.status == 201, QString::fromUtf8(created.body));
     const QJsonObject data = QJsonDocument::fromJson(created.body).object().value(QStringLiteral("data")).toObject();
     h->patchPath = QStringLiteral("/api/v1/webhooks/") + QString::number(data.value(QStringLiteral("id")).toInteger());
+    // Registered last, so it runs before Qt's SQL registry and the application are torn down: closes
+    // the database and removes the temporary directory.
+    std::atexit([] {
+        delete h;
+        h = nullptr;
+    });
     return 0;
 }
 
