@@ -32,6 +32,9 @@ Engine::~Engine()
 {
     if (m_thread.isRunning())
         stopAndWait(2000);
+    // isRunning() is already false while the thread is still finishing (deleting the dispatcher); wait
+    // for that too, or a process that quits on stopped() exits with the dispatcher tree leaked.
+    m_thread.wait();
 }
 
 void Engine::start()
