@@ -1,4 +1,5 @@
 #include "delivery/CurlTransport.h"
+#include "delivery/ResponseHeaders.h"
 
 #include <QDir>
 #include <QElapsedTimer>
@@ -30,10 +31,6 @@ namespace {
 
 constexpr const char* SystemCaBundle = "/etc/ssl/certs/ca-certificates.crt";
 constexpr std::size_t MaxPooledHandles = 64;
-// curl already refuses responses whose headers exceed 100 KB; these caps only bound what we keep
-// should a server stream headers through trailers or many interim responses.
-constexpr qsizetype MaxCapturedHeaderBytes = 128 * 1024;
-constexpr qsizetype MaxCapturedHeaders = 500;
 
 void initCurlOnce()
 {
@@ -67,7 +64,9 @@ struct Transfer
     QElapsedTimer clock;
     qint64 bodyLimit = 0;
     qint64 bodyBytesSeen = 0;
-    qsizetype headerBytes = 0;
+    // curl already refuses responses whose headers exceed 100 KB; the parser's caps only bound what we
+    // keep should a server stream headers through trailers or many interim responses.
+    ResponseHeaderParser headerParser;
     int blockedAttempts = 0;
     int allowedAttempts = 0;
     QString blockedMessage;
@@ -83,29 +82,7 @@ size_t onHeaderLine(char* data, size_t size, size_t count, void* user)
 {
     auto* t = static_cast<Transfer*>(user);
     const size_t total = size * count;
-    QByteArray line(data, qsizetype(total));
-    while (!line.isEmpty() && (line.endsWith('\n') || line.endsWith('\r')))
-        line.chop(1);
-    RawHeaders& headers = t->response.headers;
-    if (line.startsWith("HTTP/")) {
-        // A new status line starts a new response: interim 1xx responses are forgotten.
-        headers.clear();
-        t->headerBytes = 0;
-        const QList<QByteArray> parts = line.split(' ');
-        if (parts.size() >= 2)
-            t->response.statusCode = parts.at(1).toInt();
-        return total;
-    }
-    if (line.isEmpty() || headers.size() >= MaxCapturedHeaders || t->headerBytes + line.size() > MaxCapturedHeaderBytes)
-        return total;
-    t->headerBytes += line.size();
-    if ((line.startsWith(' ') || line.startsWith('\t')) && !headers.isEmpty()) {
-        headers.last().second += ' ' + line.trimmed(); // obsolete line folding
-        return total;
-    }
-    const qsizetype colon = line.indexOf(':');
-    if (colon > 0)
-        headers.append({line.left(colon).trimmed(), line.mid(colon + 1).trimmed()});
+    t->headerParser.addLine(QByteArray(data, qsizetype(total)));
     return total;
 }
 
@@ -396,6 +373,8 @@ std::optional<HttpResponse> CurlTransport::Private::complete(CURL* easy, CURLcod
     const std::unique_ptr<Transfer> t = std::move(it->second);
     transfers.erase(it);
     HttpResponse& r = t->response;
+    r.statusCode = t->headerParser.statusCode;
+    r.headers = std::move(t->headerParser.headers);
 
     long status = 0;
     if (curl_easy_getinfo(easy, CURLINFO_RESPONSE_CODE, &status) == CURLE_OK && status > 0)

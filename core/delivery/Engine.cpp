@@ -1,5 +1,7 @@
 #include "delivery/Engine.h"
 
+#include <openssl/crypto.h>
+
 namespace outhook {
 
 Engine::Engine(std::shared_ptr<Database> db, const Clock& clock, Dispatcher::Options options,
@@ -10,6 +12,11 @@ Engine::Engine(std::shared_ptr<Database> db, const Clock& clock, Dispatcher::Opt
     m_thread.setObjectName(QStringLiteral("outhook-dispatcher"));
     m_dispatcher->moveToThread(&m_thread);
     connect(&m_thread, &QThread::finished, m_dispatcher, &QObject::deleteLater);
+    // QThreads are detached: the process may exit before OpenSSL's thread-exit handler frees this
+    // thread's DRBGs and error state (LeakSanitizer reported them from outhookd). Free them here, on the
+    // dispatcher thread, as its last act.
+    connect(
+        &m_thread, &QThread::finished, &m_thread, [] { OPENSSL_thread_stop(); }, Qt::DirectConnection);
     connect(m_dispatcher, &Dispatcher::attemptsRecorded, this, &Engine::attemptsRecorded);
     connect(m_dispatcher, &Dispatcher::webhooksDisabled, this, &Engine::webhooksDisabled);
     connect(m_dispatcher, &Dispatcher::inFlightChanged, this, &Engine::inFlightChanged);
@@ -25,6 +32,9 @@ Engine::~Engine()
 {
     if (m_thread.isRunning())
         stopAndWait(2000);
+    // isRunning() is already false while the thread is still finishing (deleting the dispatcher); wait
+    // for that too, or a process that quits on stopped() exits with the dispatcher tree leaked.
+    m_thread.wait();
 }
 
 void Engine::start()

@@ -21,6 +21,7 @@ QString tr(const char* text)
 }
 
 constexpr char kSqliteMagic[] = "SQLite format 3";
+constexpr char kDisplayProperty[] = "outhookDatabase";
 
 struct Migration
 {
@@ -173,6 +174,13 @@ Status Database::checkSqliteFile() const
                                   .arg(info.size())
                                   .arg(qint64(pageCount) * pageSize));
 
+    // WAL mode needs to write the file and create -wal and -shm next to it; say so instead of letting the
+    // probe fail with SQLite's "unable to open database file".
+    if (!info.isWritable() || !QFileInfo(info.absolutePath()).isWritable())
+        return Error::storage(tr("%1 is read-only: Outhook needs to write to the file and to create files next to "
+                                 "it in %2; it was left untouched")
+                                  .arg(m_url.path, info.absolutePath()));
+
     // Read-only look inside: an SQLite file that belongs to something else has tables but no outhook_meta.
     const QString name = m_prefix + QStringLiteral("-probe");
     QString problem;
@@ -250,6 +258,8 @@ Result<QSqlDatabase> Database::openConnection(const QString& name)
     }
     if (!db.open())
         return Error::storage(db.lastError().text());
+    // queryError() only sees the query; the driver carries which database it talks to, for the message.
+    db.driver()->setProperty(kDisplayProperty, m_url.displayString());
     if (Status s = configure(db); !s) {
         db.close();
         return s.error();
@@ -335,6 +345,12 @@ Status Database::transaction(const std::function<Status(QSqlDatabase&)>& body)
     QSqlDatabase db = connection();
     if (!db.isOpen())
         return Error::storage(tr("Database %1 is not open: %2").arg(m_url.displayString(), db.lastError().text()));
+    // SQLite keeps writing to a file that was deleted under it; those commits would vanish with the
+    // process. Refuse to write instead (a stat per transaction is negligible next to the commit).
+    if (!isPostgres() && !QFileInfo::exists(m_url.path))
+        return Error::storage(tr("Database file %1 was deleted or moved while Outhook was running; nothing was "
+                                 "written. Restore the file, or restart Outhook to create a new one.")
+                                  .arg(m_url.path));
     QSqlQuery q(db);
     if (!q.exec(isPostgres() ? QStringLiteral("BEGIN") : QStringLiteral("BEGIN IMMEDIATE")))
         return queryError(q, tr("starting a transaction"));
@@ -406,8 +422,13 @@ QSqlQuery Database::prepare(const QString& sql)
 
 Error Database::queryError(const QSqlQuery& q, const QString& what)
 {
-    const QString detail = q.lastError().text().trimmed();
-    return Error::storage(tr("Database error while %1: %2").arg(what, detail.isEmpty() ? tr("unknown error") : detail));
+    QString detail = q.lastError().text().trimmed();
+    if (detail.isEmpty())
+        detail = tr("unknown error");
+    const QString where = q.driver() ? q.driver()->property(kDisplayProperty).toString() : QString();
+    if (where.isEmpty())
+        return Error::storage(tr("Database error while %1: %2").arg(what, detail));
+    return Error::storage(tr("Database error in %1 while %2: %3").arg(where, what, detail));
 }
 
 } // namespace outhook

@@ -131,7 +131,9 @@ Result<EventType> EventCatalog::add(const EventType& type)
         QStringLiteral("INSERT INTO event_types (name, kind, description, sample, created_at) VALUES (?, ?, ?, ?, ?)"));
     q.addBindValue(type.name);
     q.addBindValue(type.kind);
-    q.addBindValue(type.description);
+    // A type added without a description (e.g. POST /api/v1/webhooks/events with only a name) has a null
+    // QString, which binds as SQL NULL against a NOT NULL column; found by fuzz_api.
+    q.addBindValue(type.description.isNull() ? QStringLiteral("") : type.description);
     q.addBindValue(QString::fromUtf8(sample));
     q.addBindValue(m_clock.nowMs());
     if (!q.exec())

@@ -422,6 +422,11 @@ private Q_SLOTS:
         QCOMPARE(added.status, 201);
         QVERIFY(call("GET", QStringLiteral("/api/v1/webhooks/events")).raw.contains("parcel.shipped"));
         QCOMPARE(call("POST", QStringLiteral("/api/v1/webhooks/events"), "{\"name\":\"parcel.shipped\"}").status, 409);
+        // Only a name: the kind comes from it, the description is empty (once a 503 from a NOT NULL column).
+        const Response bare = call("POST", QStringLiteral("/api/v1/webhooks/events"), "{\"name\":\"parcel.returned\"}");
+        QCOMPARE(bare.status, 201);
+        QCOMPARE(bare.data().toObject().value(QStringLiteral("kind")).toString(), QStringLiteral("parcel"));
+        QCOMPARE(bare.data().toObject().value(QStringLiteral("description")).toString(), QString());
     }
 
     void ingestReachesTheReceiverOnce()
