@@ -188,7 +188,7 @@ private Q_SLOTS:
         QVERIFY(created);
         const DatabaseUrl url = m_db->url();
         {
-            // Turn the database back into what version 3 left: plaintext columns, no crypto_meta.
+            // Turn the database back into what version 3 left: plaintext columns, no crypto_meta...
             QSqlQuery q(m_db->connection());
             q.prepare(QStringLiteral("UPDATE webhooks SET secret = ?, auth_secret = ?, headers = ? WHERE id = ?"));
             q.addBindValue(created->secret);
@@ -198,6 +198,10 @@ private Q_SLOTS:
             q.addBindValue(created->id);
             QVERIFY(q.exec());
             QVERIFY(q.exec(QStringLiteral("DROP TABLE crypto_meta")));
+            // ...and without what later migrations added (0005 health indexes, 0006 settings).
+            for (const char* index : {"deliveries_health", "deliveries_health_by_webhook", "attempts_by_started"})
+                QVERIFY(q.exec(QStringLiteral("DROP INDEX ") + QLatin1String(index)));
+            QVERIFY(q.exec(QStringLiteral("DROP TABLE settings")));
             QVERIFY(q.exec(QStringLiteral("UPDATE outhook_meta SET value = '3' WHERE key = 'schema_version'")));
         }
         closeStores();
