@@ -209,11 +209,9 @@ void WebhookListPanel::showEditor(const Webhook& w)
     editor->setAttribute(Qt::WA_DeleteOnClose);
     editor->setWindowTitle(w.id ? tr("Edit Webhook") : tr("New Webhook"));
     editor->setWebhook(w);
+    // A QPointer, not a destroyed() handler: the editor is also destroyed as a child while this panel
+    // is half destroyed itself, when a handler touching the panel would be undefined behaviour.
     m_editor = editor;
-    connect(editor, &QObject::destroyed, this, [this, editor] {
-        if (m_editor == editor)
-            m_editor = nullptr;
-    });
     connect(editor, &WebhookEditor::saveRequested, this, [this, editor](const Webhook& edited) {
         m_storage->run<Result<Webhook>>(
             editor,

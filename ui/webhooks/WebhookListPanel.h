@@ -3,6 +3,7 @@
 #include "model/EventType.h"
 #include "model/Webhook.h"
 
+#include <QPointer>
 #include <QWidget>
 
 class QTableView;
@@ -68,7 +69,7 @@ private:
     QAction* m_delete;
     QAction* m_testSend;
     QAction* m_recover;
-    WebhookEditor* m_editor = nullptr;
+    QPointer<WebhookEditor> m_editor; // nulls itself when the editor closes
     QList<EventType> m_eventTypes;
     Webhook m_newWebhookDefaults;
     bool m_editingAllowed = true;
