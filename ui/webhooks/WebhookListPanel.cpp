@@ -203,6 +203,11 @@ void WebhookListPanel::editSelected(bool duplicate)
     showEditor(*w);
 }
 
+WebhookEditor* WebhookListPanel::openEditor() const
+{
+    return m_editor.data();
+}
+
 void WebhookListPanel::showEditor(const Webhook& w)
 {
     auto* editor = new WebhookEditor(m_eventTypes, this);

@@ -31,7 +31,7 @@ public:
     WebhookListModel* model() const { return m_model; }
     QTableView* table() const { return m_table; }
     std::optional<Webhook> selectedWebhook() const;
-    WebhookEditor* openEditor() const { return m_editor; } // the editor currently shown, for tests
+    WebhookEditor* openEditor() const; // the editor currently shown, for tests
 
     QAction* newAction() const { return m_new; }
     QAction* editAction() const { return m_edit; }
