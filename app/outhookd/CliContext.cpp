@@ -74,6 +74,25 @@ bool parseId(const QString& text, qint64* id)
     return ok && *id > 0;
 }
 
+void readDeliveryFilter(const QCommandLineParser& a, const QCommandLineOption& webhook,
+                        const QCommandLineOption& status, const QCommandLineOption& type, DeliveryFilter* f,
+                        FieldErrors* errors)
+{
+    if (a.isSet(webhook)) {
+        qint64 id = 0;
+        if (!parseId(a.value(webhook), &id))
+            errors->append({QStringLiteral("webhook"), QStringLiteral("Webhook must be a numeric id")});
+        f->webhookId = id;
+    }
+    if (a.isSet(status)) {
+        f->status = parseDeliveryStatus(a.value(status));
+        if (!f->status)
+            errors->append(
+                {QStringLiteral("status"), QStringLiteral("Status must be pending, retrying, succeeded or failed")});
+    }
+    f->eventType = a.value(type);
+}
+
 TransportFactory CliContext::transportFactory()
 {
     CurlTransport::Options options;

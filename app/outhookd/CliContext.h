@@ -3,6 +3,7 @@
 #include "ServiceConfig.h"
 #include "delivery/Dispatcher.h"
 #include "storage/Database.h"
+#include "storage/DeliveryLog.h"
 #include "storage/EventCatalog.h"
 #include "storage/WebhookStore.h"
 #include "util/Clock.h"
@@ -115,5 +116,9 @@ int runConfig(CliContext& ctx, const QStringList& args);
 
 // Integer id argument (> 0). Returns false when the text is not one.
 bool parseId(const QString& text, qint64* id);
+// The --webhook, --status and --event-type filters that `deliveries list` and `deliveries export` share.
+void readDeliveryFilter(const QCommandLineParser& a, const QCommandLineOption& webhook,
+                        const QCommandLineOption& status, const QCommandLineOption& type, DeliveryFilter* f,
+                        FieldErrors* errors);
 
 } // namespace outhook::cli

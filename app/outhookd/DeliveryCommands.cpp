@@ -68,19 +68,7 @@ int list(CliContext& ctx, const QStringList& args)
     const QCommandLineParser& a = p.parser();
     DeliveryFilter f;
     FieldErrors errors;
-    if (a.isSet(webhook)) {
-        qint64 id = 0;
-        if (!parseId(a.value(webhook), &id))
-            errors.append({QStringLiteral("webhook"), QStringLiteral("Webhook must be a numeric id")});
-        f.webhookId = id;
-    }
-    if (a.isSet(status)) {
-        f.status = parseDeliveryStatus(a.value(status));
-        if (!f.status)
-            errors.append(
-                {QStringLiteral("status"), QStringLiteral("Status must be pending, retrying, succeeded or failed")});
-    }
-    f.eventType = a.value(type);
+    readDeliveryFilter(a, webhook, status, type, &f, &errors);
     if (a.isSet(since)) {
         const auto t = time::parseIso(a.value(since));
         if (!t)

@@ -62,19 +62,7 @@ int runDeliveriesExport(CliContext& ctx, const QStringList& args)
         ids << n;
     }
     DeliveryFilter f;
-    if (a.isSet(webhook)) {
-        qint64 n = 0;
-        if (!parseId(a.value(webhook), &n))
-            errors.append({QStringLiteral("webhook"), QStringLiteral("Webhook must be a numeric id")});
-        f.webhookId = n;
-    }
-    if (a.isSet(status)) {
-        f.status = parseDeliveryStatus(a.value(status));
-        if (!f.status)
-            errors.append(
-                {QStringLiteral("status"), QStringLiteral("Status must be pending, retrying, succeeded or failed")});
-    }
-    f.eventType = a.value(type);
+    readDeliveryFilter(a, webhook, status, type, &f, &errors);
     f.text = a.value(search);
     for (const auto& [option, target] : {std::pair{&since, &f.sinceMs}, std::pair{&until, &f.untilMs}}) {
         if (!a.isSet(*option))
