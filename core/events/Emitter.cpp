@@ -62,57 +62,64 @@ Result<EmitResult> Emitter::insert(const QString& type, const QByteArray& payloa
 {
     EmitResult out;
     const qint64 now = m_clock.nowMs();
-    Status s = m_db->transaction([&](QSqlDatabase& db) -> Status {
-        QSqlQuery q(db);
+    Status s = m_db->transaction([&](QSqlDatabase&) -> Status {
         if (!key.isEmpty()) {
-            q.prepare(QStringLiteral("SELECT id, created_at FROM events WHERE idempotency_key = ?"));
+            QSqlQuery& q =
+                m_db->statement(QStringLiteral("SELECT id, created_at FROM events WHERE idempotency_key = ?"));
             q.addBindValue(key);
             if (!q.exec())
                 return Database::queryError(q, tr("checking the idempotency key"));
             if (q.next()) {
                 const qint64 id = q.value(0).toLongLong();
-                if (q.value(1).toLongLong() > now - kIdempotencyWindowMs) {
+                const bool recent = q.value(1).toLongLong() > now - kIdempotencyWindowMs;
+                q.finish();
+                if (recent) {
                     out.eventId = id;
                     out.duplicate = true;
-                    q.prepare(QStringLiteral("SELECT id FROM deliveries WHERE event_id = ? ORDER BY id"));
-                    q.addBindValue(id);
-                    if (!q.exec())
-                        return Database::queryError(q, tr("reading deliveries"));
-                    while (q.next())
-                        out.deliveryIds << q.value(0).toLongLong();
+                    QSqlQuery& d =
+                        m_db->statement(QStringLiteral("SELECT id FROM deliveries WHERE event_id = ? ORDER BY id"));
+                    d.addBindValue(id);
+                    if (!d.exec())
+                        return Database::queryError(d, tr("reading deliveries"));
+                    while (d.next())
+                        out.deliveryIds << d.value(0).toLongLong();
+                    d.finish();
                     return {};
                 }
                 // Older than the window: the key may be used again.
-                q.prepare(QStringLiteral("UPDATE events SET idempotency_key = NULL WHERE id = ?"));
-                q.addBindValue(id);
-                if (!q.exec())
-                    return Database::queryError(q, tr("expiring an idempotency key"));
+                QSqlQuery& u = m_db->statement(QStringLiteral("UPDATE events SET idempotency_key = NULL WHERE id = ?"));
+                u.addBindValue(id);
+                if (!u.exec())
+                    return Database::queryError(u, tr("expiring an idempotency key"));
             }
+            q.finish();
         }
-        q.prepare(QStringLiteral("INSERT INTO events (type, payload, idempotency_key, created_at) VALUES (?, ?, ?, ?) "
-                                 "RETURNING id"));
-        q.addBindValue(type);
-        q.addBindValue(QString::fromUtf8(payload));
-        q.addBindValue(key.isEmpty() ? QVariant(QMetaType::fromType<QString>()) : QVariant(key));
-        q.addBindValue(now);
-        if (!q.exec() || !q.next())
-            return Database::queryError(q, tr("storing the event"));
-        out.eventId = q.value(0).toLongLong();
-        q.finish();
+        QSqlQuery& ev = m_db->statement(QStringLiteral(
+            "INSERT INTO events (type, payload, idempotency_key, created_at) VALUES (?, ?, ?, ?) RETURNING id"));
+        ev.addBindValue(type);
+        ev.addBindValue(QString::fromUtf8(payload));
+        ev.addBindValue(key.isEmpty() ? QVariant(QMetaType::fromType<QString>()) : QVariant(key));
+        ev.addBindValue(now);
+        if (!ev.exec() || !ev.next())
+            return Database::queryError(ev, tr("storing the event"));
+        out.eventId = ev.value(0).toLongLong();
+        ev.finish();
 
         QList<qint64> targets;
         if (onlyWebhook) {
             targets << *onlyWebhook;
         } else {
-            q.prepare(QStringLiteral("SELECT w.id FROM webhooks w JOIN webhook_events we ON we.webhook_id = w.id "
-                                     "WHERE we.event_type = ? AND w.is_active = 1 ORDER BY w.id"));
+            QSqlQuery& q = m_db->statement(
+                QStringLiteral("SELECT w.id FROM webhooks w JOIN webhook_events we ON we.webhook_id = w.id "
+                               "WHERE we.event_type = ? AND w.is_active = 1 ORDER BY w.id"));
             q.addBindValue(type);
             if (!q.exec())
                 return Database::queryError(q, tr("finding subscribed webhooks"));
             while (q.next())
                 targets << q.value(0).toLongLong();
+            q.finish();
         }
-        q.prepare(QStringLiteral(
+        QSqlQuery& q = m_db->statement(QStringLiteral(
             "INSERT INTO deliveries (event_id, webhook_id, event_type, msg_id, status, next_attempt_at, next_trigger, "
             "created_at, updated_at) VALUES (?, ?, ?, ?, 'pending', ?, ?, ?, ?) RETURNING id"));
         for (qint64 webhookId : targets) {

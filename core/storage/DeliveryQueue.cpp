@@ -38,13 +38,13 @@ const char* kEligible = "(w.is_active = 1 OR d.next_trigger <> 'scheduled')";
 Result<QList<ClaimedDelivery>> DeliveryQueue::claim(int limit, qint64 leaseMs)
 {
     const qint64 now = m_clock.nowMs();
-    QSqlQuery q(m_db->connection());
-    q.prepare(QStringLiteral("UPDATE deliveries SET lease_owner = ?, next_attempt_at = ? WHERE id IN ("
-                             "SELECT d.id FROM deliveries d JOIN webhooks w ON w.id = d.webhook_id "
-                             "WHERE d.next_attempt_at <= ? AND ") +
-              QLatin1String(kEligible) + QStringLiteral(" ORDER BY d.next_attempt_at LIMIT ?") +
-              (m_db->isPostgres() ? QStringLiteral(" FOR UPDATE OF d SKIP LOCKED") : QString()) +
-              QStringLiteral(") RETURNING id, webhook_id, event_id, msg_id, attempt_count, next_trigger"));
+    QSqlQuery& q =
+        m_db->statement(QStringLiteral("UPDATE deliveries SET lease_owner = ?, next_attempt_at = ? WHERE id IN ("
+                                       "SELECT d.id FROM deliveries d JOIN webhooks w ON w.id = d.webhook_id "
+                                       "WHERE d.next_attempt_at <= ? AND ") +
+                        QLatin1String(kEligible) + QStringLiteral(" ORDER BY d.next_attempt_at LIMIT ?") +
+                        (m_db->isPostgres() ? QStringLiteral(" FOR UPDATE OF d SKIP LOCKED") : QString()) +
+                        QStringLiteral(") RETURNING id, webhook_id, event_id, msg_id, attempt_count, next_trigger"));
     q.addBindValue(QString::fromLatin1(m_owner));
     q.addBindValue(now + leaseMs);
     q.addBindValue(now);
@@ -119,28 +119,25 @@ Result<QList<qint64>> DeliveryQueue::complete(const QList<AttemptResult>& result
     const QString autoReason = autoDisableAfterMs % kDayMs == 0
                                    ? tr("failing for %n day(s)", nullptr, int(autoDisableAfterMs / kDayMs))
                                    : tr("failing for %1").arg(time::formatDuration(autoDisableAfterMs / 1000));
-    Status s = m_db->transaction([&](QSqlDatabase& db) -> Status {
-        QSqlQuery insert(db);
-        insert.prepare(QStringLiteral(
+    Status s = m_db->transaction([&](QSqlDatabase&) -> Status {
+        QSqlQuery& insert = m_db->statement(QStringLiteral(
             "INSERT INTO attempts (delivery_id, number, triggered_by, started_at, duration_ms, request_url, "
             "request_headers, status_code, response_headers, response_body, response_body_size, truncated, "
             "error_class, error, remote_address) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"));
-        QSqlQuery update(db);
-        update.prepare(QStringLiteral(
+        QSqlQuery& update = m_db->statement(QStringLiteral(
             "UPDATE deliveries SET status = ?, attempt_count = ?, next_attempt_at = ?, next_trigger = 'scheduled', "
             "lease_owner = NULL, last_status_code = ?, last_error_class = ?, updated_at = ? "
             "WHERE id = ? AND (lease_owner = ? OR lease_owner IS NULL)"));
-        QSqlQuery success(db);
-        success.prepare(QStringLiteral("UPDATE webhooks SET last_triggered_at = ?, last_success_at = ?, "
-                                       "failure_count = 0, failing_since = NULL WHERE id = ?"));
-        QSqlQuery failure(db);
-        failure.prepare(QStringLiteral(
+        QSqlQuery& success =
+            m_db->statement(QStringLiteral("UPDATE webhooks SET last_triggered_at = ?, last_success_at = ?, "
+                                           "failure_count = 0, failing_since = NULL WHERE id = ?"));
+        QSqlQuery& failure = m_db->statement(QStringLiteral(
             "UPDATE webhooks SET last_triggered_at = ?, last_failure_at = ?, failure_count = failure_count + 1, "
             "failing_since = COALESCE(failing_since, ?) WHERE id = ?"));
         // Deactivates on 410 (streak start ignored) or after a streak longer than the auto-disable period.
-        QSqlQuery disable(db);
-        disable.prepare(QStringLiteral("UPDATE webhooks SET is_active = 0, disabled_reason = ? "
-                                       "WHERE id = ? AND is_active = 1 AND failing_since <= ? RETURNING id"));
+        QSqlQuery& disable =
+            m_db->statement(QStringLiteral("UPDATE webhooks SET is_active = 0, disabled_reason = ? "
+                                           "WHERE id = ? AND is_active = 1 AND failing_since <= ? RETURNING id"));
 
         for (const AttemptResult& r : results) {
             const Attempt& a = r.attempt;
@@ -191,14 +188,17 @@ Result<QList<qint64>> DeliveryQueue::complete(const QList<AttemptResult>& result
 
 Result<std::optional<qint64>> DeliveryQueue::nextDueAt()
 {
-    QSqlQuery q(m_db->connection());
-    if (!q.exec(QStringLiteral("SELECT d.next_attempt_at FROM deliveries d JOIN webhooks w ON w.id = d.webhook_id "
-                               "WHERE d.next_attempt_at IS NOT NULL AND ") +
-                QLatin1String(kEligible) + QStringLiteral(" ORDER BY d.next_attempt_at LIMIT 1")))
+    QSqlQuery& q = m_db->statement(
+        QStringLiteral("SELECT d.next_attempt_at FROM deliveries d JOIN webhooks w ON w.id = d.webhook_id "
+                       "WHERE d.next_attempt_at IS NOT NULL AND ") +
+        QLatin1String(kEligible) + QStringLiteral(" ORDER BY d.next_attempt_at LIMIT 1"));
+    if (!q.exec())
         return Database::queryError(q, tr("finding the next due delivery"));
-    if (!q.next())
-        return std::optional<qint64>();
-    return std::optional<qint64>(q.value(0).toLongLong());
+    std::optional<qint64> next;
+    if (q.next())
+        next = q.value(0).toLongLong();
+    q.finish(); // a kept statement must not hold its read snapshot open
+    return next;
 }
 
 Status DeliveryQueue::resend(qint64 deliveryId)
