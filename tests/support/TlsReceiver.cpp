@@ -222,6 +222,9 @@ void TlsReceiver::Private::accept(qintptr descriptor)
         delete c;
         return;
     }
+    // A reply is written in pieces (head, then body); without TCP_NODELAY Nagle holds the second piece
+    // back until the client's delayed ACK, adding up to 40 ms to every request on a kept-alive connection.
+    c->socket->setSocketOption(QAbstractSocket::LowDelayOption, 1);
     c->timer = new QTimer(c);
     connections.insert(c);
     QSslSocket* socket = c->socket;
