@@ -23,6 +23,16 @@ Engine::Engine(std::shared_ptr<Database> db, const Clock& clock, Dispatcher::Opt
     connect(m_dispatcher, &Dispatcher::attemptFinished, this, &Engine::attemptFinished);
     connect(m_dispatcher, &Dispatcher::idle, this, &Engine::idle);
     connect(m_dispatcher, &Dispatcher::storageError, this, &Engine::storageError);
+    // From here on the dispatcher is about to be deleted: nothing may be posted to it any more. `outhookd
+    // serve` kept committing API requests during shutdown and woke a deleted dispatcher, which hung the
+    // process in postEvent() (found by the ingest benchmark).
+    connect(
+        m_dispatcher, &Dispatcher::stopped, m_dispatcher,
+        [this] {
+            QMutexLocker lock(&m_postMutex);
+            m_dispatcherGone = true;
+        },
+        Qt::DirectConnection);
     // The thread ends once the dispatcher has stopped; the owner hears stopped() after that.
     connect(m_dispatcher, &Dispatcher::stopped, &m_thread, &QThread::quit, Qt::DirectConnection);
     connect(&m_thread, &QThread::finished, this, &Engine::stopped);
@@ -37,36 +47,44 @@ Engine::~Engine()
     m_thread.wait();
 }
 
+template <typename F> void Engine::post(F&& call)
+{
+    QMutexLocker lock(&m_postMutex);
+    if (!m_dispatcherGone)
+        QMetaObject::invokeMethod(m_dispatcher, std::forward<F>(call), Qt::QueuedConnection);
+}
+
 void Engine::start()
 {
-    if (m_thread.isRunning())
-        return;
+    {
+        QMutexLocker lock(&m_postMutex);
+        if (m_thread.isRunning() || m_dispatcherGone)
+            return;
+    }
     m_thread.start();
-    QMetaObject::invokeMethod(m_dispatcher, &Dispatcher::start, Qt::QueuedConnection);
+    post([d = m_dispatcher] { d->start(); });
 }
 
 void Engine::wake()
 {
-    QMetaObject::invokeMethod(m_dispatcher, &Dispatcher::wake, Qt::QueuedConnection);
+    post([d = m_dispatcher] { d->wake(); });
 }
 
 void Engine::stop(int drainMs)
 {
     if (!m_thread.isRunning())
         return;
-    QMetaObject::invokeMethod(
-        m_dispatcher, [d = m_dispatcher, drainMs] { d->stop(drainMs); }, Qt::QueuedConnection);
+    post([d = m_dispatcher, drainMs] { d->stop(drainMs); });
 }
 
 void Engine::setAutoDisableAfterMs(qint64 ms)
 {
-    QMetaObject::invokeMethod(
-        m_dispatcher, [d = m_dispatcher, ms] { d->setAutoDisableAfterMs(ms); }, Qt::QueuedConnection);
+    post([d = m_dispatcher, ms] { d->setAutoDisableAfterMs(ms); });
 }
 
 void Engine::reloadSettings()
 {
-    QMetaObject::invokeMethod(m_dispatcher, &Dispatcher::reloadSettings, Qt::QueuedConnection);
+    post([d = m_dispatcher] { d->reloadSettings(); });
 }
 
 void Engine::stopAndWait(int drainMs)

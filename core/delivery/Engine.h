@@ -2,12 +2,15 @@
 
 #include "delivery/Dispatcher.h"
 
+#include <QMutex>
 #include <QThread>
 
 namespace outhook {
 
 // Runs a Dispatcher on its own thread. Owned by the GUI or by `outhookd serve`; wake() and stop() may
-// be called from any thread. Signals arrive queued on the owner's thread.
+// be called from any thread, also after the engine stopped (they do nothing then: the dispatcher is
+// gone, while the API may still be committing events for the next run). Signals arrive queued on the
+// owner's thread. One run per Engine: start() after stopped() does nothing.
 class Engine : public QObject
 {
     Q_OBJECT
@@ -42,8 +45,13 @@ Q_SIGNALS:
     void storageError(const QString& message);
 
 private:
+    // Queues `call` on the dispatcher's thread unless the dispatcher has stopped (and is being deleted).
+    template <typename F> void post(F&& call);
+
     QThread m_thread;
     Dispatcher* m_dispatcher;
+    QMutex m_postMutex;
+    bool m_dispatcherGone = false; // guarded by m_postMutex; set on the dispatcher's thread at stopped()
 };
 
 } // namespace outhook

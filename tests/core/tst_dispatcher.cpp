@@ -399,6 +399,36 @@ private Q_SLOTS:
         QVERIFY(d.nextAttemptAt.value_or(LLONG_MAX) <= m_clock.nowMs());
         QCOMPARE(DeliveryLog(m_db).attempts(d.id)->size(), 0);
     }
+
+    // `outhookd serve` keeps committing API requests while the engine shuts down; each commit wakes the
+    // engine. Waking (or stopping, reloading, restarting) an engine whose dispatcher has stopped and been
+    // deleted used to post to freed memory and hung the process in postEvent(). Under ASan (CI) any
+    // such post is a use-after-free report.
+    void callsAfterStopAreIgnored()
+    {
+        addWebhook(m_receiver->url());
+        startEngine();
+        QSignalSpy stopped(m_engine.get(), &Engine::stopped);
+        m_engine->stop(100);
+        QVERIFY(stopped.wait(5000));
+        QTRY_VERIFY(!m_engine->isRunning());
+        QTest::qWait(50); // the dispatcher's deferred deletion runs as its thread finishes
+
+        const auto emitted = m_emitter->emit(QStringLiteral("job.created"), {}); // wakes the stopped engine
+        QVERIFY2(emitted, qPrintable(emitted.error().message));
+        for (int i = 0; i < 100; ++i)
+            m_engine->wake();
+        m_engine->reloadSettings();
+        m_engine->setAutoDisableAfterMs(1000);
+        m_engine->stop(100);
+        m_engine->start(); // one run per Engine
+        QTest::qWait(200);
+        QVERIFY(!m_engine->isRunning());
+        QCOMPARE(stopped.size(), 1);
+        // The event is committed and waits for the next engine: nothing was sent meanwhile.
+        QCOMPARE(m_receiver->requestCount(), 0);
+        QCOMPARE(DeliveryLog(m_db).get(emitted->deliveryIds.first())->status, DeliveryStatus::Pending);
+    }
 };
 
 QTEST_GUILESS_MAIN(TestDispatcher)
