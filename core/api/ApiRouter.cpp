@@ -77,10 +77,17 @@ void ApiRouter::handle(const ApiRequest& request, const Reply& reply)
         {"GET", "^/api/v1/deliveries/([^/]+)$", "deliveries:read", &ApiRouter::getDelivery},
         {"POST", "^/api/v1/deliveries/([^/]+)/resend$", "deliveries:write", &ApiRouter::resendDelivery},
     };
+    // Compiled once: compiling them per request was a third of the ingest path's CPU.
+    static const QList<QRegularExpression> patterns = [] {
+        QList<QRegularExpression> out;
+        for (const Entry& e : table)
+            out.append(QRegularExpression(QLatin1String(e.pattern)));
+        return out;
+    }();
     bool pathKnown = false;
-    for (const Entry& e : table) {
-        const QRegularExpression re(QLatin1String(e.pattern));
-        const auto match = re.match(request.path);
+    for (qsizetype i = 0; i < patterns.size(); ++i) {
+        const Entry& e = table[i];
+        const auto match = patterns[i].match(request.path);
         if (!match.hasMatch())
             continue;
         pathKnown = true;

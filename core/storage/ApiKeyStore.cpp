@@ -112,8 +112,9 @@ Result<ApiKey> ApiKeyStore::authenticate(const QString& secret)
 {
     if (!secret.startsWith(QLatin1String("ohk_")) || secret.size() < kPrefixLength + 8 || secret.size() > 200)
         return Error::notFound(tr("Invalid API key"));
-    QSqlQuery q = m_db->prepare(QStringLiteral("SELECT ") + kColumns +
-                                QStringLiteral(", key_hash FROM api_keys WHERE prefix = ? AND revoked_at IS NULL"));
+    // On every API request, so the statement is kept prepared.
+    QSqlQuery& q = m_db->statement(QStringLiteral("SELECT ") + kColumns +
+                                   QStringLiteral(", key_hash FROM api_keys WHERE prefix = ? AND revoked_at IS NULL"));
     q.addBindValue(secret.left(kPrefixLength));
     if (!q.exec())
         return Database::queryError(q, tr("checking an API key"));
@@ -122,6 +123,7 @@ Result<ApiKey> ApiKeyStore::authenticate(const QString& secret)
         if (!signing::constantTimeEquals(q.value(7).toString().toLatin1(), wanted))
             continue;
         ApiKey key = fromRow(q);
+        q.finish();
         const qint64 now = m_clock.nowMs();
         if (!key.lastUsedAt || *key.lastUsedAt < now - 60000) {
             QSqlQuery u = m_db->prepare(QStringLiteral("UPDATE api_keys SET last_used_at = ? WHERE id = ?"));
@@ -131,6 +133,7 @@ Result<ApiKey> ApiKeyStore::authenticate(const QString& secret)
         }
         return key;
     }
+    q.finish();
     return Error::notFound(tr("Invalid API key"));
 }
 
