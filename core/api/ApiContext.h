@@ -2,6 +2,7 @@
 
 // Private to the API: the per-request state shared by ApiRouter.cpp and ApiEndpoints.cpp.
 #include "api/ApiRouter.h"
+#include "events/Emitter.h"
 #include "storage/ApiKeyStore.h"
 
 namespace outhook::api {
@@ -27,6 +28,20 @@ struct ApiRouter::Context
     void fail(int status, const QString& code, const QString& message, const FieldErrors& fields = {})
     {
         respond(errorResponse(status, code, message, requestId, fields));
+    }
+};
+
+struct ApiRouter::PendingIngest
+{
+    EmitRequest event;
+    Reply reply;
+    QString requestId;
+
+    // A context for answering only: the request itself is gone by the time the batch commits.
+    Context answer() const
+    {
+        static const ApiRequest gone;
+        return Context{gone, reply, requestId, {}, {}};
     }
 };
 

@@ -282,17 +282,42 @@ void ApiRouter::ingestEvent(Context& c)
     }
     if (!errors.isEmpty())
         return c.fail(Error::validation(errors));
-    const QString key = QString::fromUtf8(c.request.header("idempotency-key"));
-    const auto r = m_emitter->emit(body->value(QStringLiteral("type")).toString(), data.toObject(), key);
-    if (!r)
-        return c.fail(r.error());
-    QJsonArray ids;
-    for (qint64 id : r->deliveryIds)
-        ids.append(id);
-    // Answered only now, after the commit: an acknowledged event is durable.
-    c.ok(202, QJsonObject{{QStringLiteral("event_id"), r->eventId},
-                          {QStringLiteral("deliveries"), ids},
-                          {QStringLiteral("duplicate"), r->duplicate}});
+    // Group commit: requests that arrive in one pass of the event loop share one transaction (and one
+    // fsync-bearing commit), flushed as soon as that pass is over; each is answered after that commit.
+    if (m_ingestBatch.isEmpty())
+        QMetaObject::invokeMethod(this, &ApiRouter::flushIngest, Qt::QueuedConnection);
+    m_ingestBatch.append({EmitRequest{body->value(QStringLiteral("type")).toString(), data.toObject(),
+                                      QString::fromUtf8(c.request.header("idempotency-key"))},
+                          c.reply, c.requestId});
+    if (m_ingestBatch.size() >= kMaxIngestBatch)
+        flushIngest();
+}
+
+void ApiRouter::flushIngest()
+{
+    const QList<PendingIngest> batch = std::exchange(m_ingestBatch, {});
+    if (batch.isEmpty())
+        return;
+    QList<EmitRequest> events;
+    events.reserve(batch.size());
+    for (const PendingIngest& p : batch)
+        events.append(p.event);
+    const QList<Result<EmitResult>> results = m_emitter->emitMany(events);
+    for (qsizetype i = 0; i < batch.size(); ++i) {
+        Context c = batch[i].answer();
+        const Result<EmitResult>& r = results[i];
+        if (!r) {
+            c.fail(r.error());
+            continue;
+        }
+        QJsonArray ids;
+        for (qint64 id : r->deliveryIds)
+            ids.append(id);
+        // Answered only now, after the commit: an acknowledged event is durable.
+        c.ok(202, QJsonObject{{QStringLiteral("event_id"), r->eventId},
+                              {QStringLiteral("deliveries"), ids},
+                              {QStringLiteral("duplicate"), r->duplicate}});
+    }
 }
 
 void ApiRouter::listDeliveries(Context& c)

@@ -33,6 +33,7 @@ class ApiRouter : public QObject
     Q_OBJECT
 public:
     static constexpr qint64 kMaxBodyBytes = 1024 * 1024;
+    static constexpr int kMaxIngestBatch = 256; // events per group commit at most
 
     ApiRouter(std::shared_ptr<Database> db, const Clock& clock, TransportFactory transport, QObject* parent = nullptr);
     ~ApiRouter() override;
@@ -70,6 +71,8 @@ private:
     void getDelivery(Context& c);
     void resendDelivery(Context& c);
     void onTestFinished(quint64 tag, const TestSendResult& result);
+    // Commits the events of the requests queued by ingestEvent() in one transaction, then answers them.
+    void flushIngest();
 
     std::shared_ptr<Database> m_db;
     const Clock& m_clock;
@@ -81,6 +84,8 @@ private:
     std::unique_ptr<ApiKeyStore> m_keys;
     std::unique_ptr<TestSender> m_tests;
     QHash<quint64, QPair<Reply, QString>> m_pendingTests; // tag → reply, request id
+    struct PendingIngest;
+    QList<PendingIngest> m_ingestBatch; // checked POST /events requests waiting for the next group commit
     std::function<void()> m_onQueued;
     std::unique_ptr<Metrics> m_metrics;
 };

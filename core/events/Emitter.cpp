@@ -30,25 +30,73 @@ QByteArray Emitter::envelope(const QString& type, qint64 timestampMs, const QJso
            ",\"data\":" + QJsonDocument(data).toJson(QJsonDocument::Compact) + '}';
 }
 
-Result<EmitResult> Emitter::emit(const QString& type, const QJsonObject& data, const QString& idempotencyKey)
+Result<QByteArray> Emitter::prepare(const EmitRequest& request) const
 {
-    if (!m_catalog.find(type))
-        return Error::validation(QStringLiteral("type"), tr("Unknown event type \"%1\"").arg(type));
-    if (idempotencyKey.size() > kMaxIdempotencyKeyLength)
+    if (!m_catalog.find(request.type))
+        return Error::validation(QStringLiteral("type"), tr("Unknown event type \"%1\"").arg(request.type));
+    if (request.idempotencyKey.size() > kMaxIdempotencyKeyLength)
         return Error::validation(QStringLiteral("idempotency_key"),
                                  tr("Idempotency key must be at most %1 characters").arg(kMaxIdempotencyKeyLength));
-    const QByteArray payload = envelope(type, m_clock.nowMs(), data);
+    QByteArray payload = envelope(request.type, m_clock.nowMs(), request.data);
     if (payload.size() > kMaxPayloadBytes)
         return Error::validation(
             QStringLiteral("data"),
             tr("Payload is %1 bytes; the limit is %2 bytes (256 KiB)").arg(payload.size()).arg(kMaxPayloadBytes));
-    auto result = insert(type, payload, idempotencyKey, std::nullopt);
+    return payload;
+}
+
+Result<EmitResult> Emitter::emit(const QString& type, const QJsonObject& data, const QString& idempotencyKey)
+{
+    const auto payload = prepare({type, data, idempotencyKey});
+    if (!payload)
+        return payload.error();
+    auto result = insert(type, *payload, idempotencyKey, std::nullopt);
     // Two emits racing on one key: the loser hits the unique index; reading again returns the winner.
     if (!result && !idempotencyKey.isEmpty() && result.error().kind == Error::Kind::Storage)
-        result = insert(type, payload, idempotencyKey, std::nullopt);
+        result = insert(type, *payload, idempotencyKey, std::nullopt);
     if (result && !result->duplicate && !result->deliveryIds.isEmpty() && m_onQueued)
         m_onQueued();
     return result;
+}
+
+QList<Result<EmitResult>> Emitter::emitMany(const QList<EmitRequest>& requests)
+{
+    QList<Result<EmitResult>> results;
+    QList<QByteArray> payloads;
+    results.reserve(requests.size());
+    for (const EmitRequest& r : requests) {
+        auto payload = prepare(r);
+        results.append(payload ? Result<EmitResult>(EmitResult()) : Result<EmitResult>(payload.error()));
+        payloads.append(payload ? *payload : QByteArray());
+    }
+    const qint64 now = m_clock.nowMs();
+    const Status s = m_db->transaction([&](QSqlDatabase&) -> Status {
+        for (qsizetype i = 0; i < requests.size(); ++i) {
+            if (!results[i])
+                continue;
+            EmitResult out;
+            if (Status one = insertRows(requests[i].type, payloads[i], requests[i].idempotencyKey, std::nullopt, false,
+                                        now, out);
+                !one)
+                return one;
+            results[i] = out;
+        }
+        return {};
+    });
+    bool queued = false;
+    for (qsizetype i = 0; i < requests.size(); ++i) {
+        if (!results[i])
+            continue;
+        if (!s) // rolled back: each on its own (emit() also retries an idempotency-key race)
+            results[i] = insert(requests[i].type, payloads[i], requests[i].idempotencyKey, std::nullopt);
+        if (!s && !results[i] && !requests[i].idempotencyKey.isEmpty() &&
+            results[i].error().kind == Error::Kind::Storage)
+            results[i] = insert(requests[i].type, payloads[i], requests[i].idempotencyKey, std::nullopt);
+        queued = queued || (results[i] && !results[i]->duplicate && !results[i]->deliveryIds.isEmpty());
+    }
+    if (queued && m_onQueued)
+        m_onQueued();
+    return results;
 }
 
 Result<EmitResult> Emitter::emitTest(const Webhook& webhook, const QString& type, const QJsonObject& data, bool queued)
@@ -62,88 +110,92 @@ Result<EmitResult> Emitter::insert(const QString& type, const QByteArray& payloa
 {
     EmitResult out;
     const qint64 now = m_clock.nowMs();
-    Status s = m_db->transaction([&](QSqlDatabase&) -> Status {
-        if (!key.isEmpty()) {
-            QSqlQuery& q =
-                m_db->statement(QStringLiteral("SELECT id, created_at FROM events WHERE idempotency_key = ?"));
-            q.addBindValue(key);
-            if (!q.exec())
-                return Database::queryError(q, tr("checking the idempotency key"));
-            if (q.next()) {
-                const qint64 id = q.value(0).toLongLong();
-                const bool recent = q.value(1).toLongLong() > now - kIdempotencyWindowMs;
-                q.finish();
-                if (recent) {
-                    out.eventId = id;
-                    out.duplicate = true;
-                    QSqlQuery& d =
-                        m_db->statement(QStringLiteral("SELECT id FROM deliveries WHERE event_id = ? ORDER BY id"));
-                    d.addBindValue(id);
-                    if (!d.exec())
-                        return Database::queryError(d, tr("reading deliveries"));
-                    while (d.next())
-                        out.deliveryIds << d.value(0).toLongLong();
-                    d.finish();
-                    return {};
-                }
-                // Older than the window: the key may be used again.
-                QSqlQuery& u = m_db->statement(QStringLiteral("UPDATE events SET idempotency_key = NULL WHERE id = ?"));
-                u.addBindValue(id);
-                if (!u.exec())
-                    return Database::queryError(u, tr("expiring an idempotency key"));
-            }
-            q.finish();
-        }
-        QSqlQuery& ev = m_db->statement(QStringLiteral(
-            "INSERT INTO events (type, payload, idempotency_key, created_at) VALUES (?, ?, ?, ?) RETURNING id"));
-        ev.addBindValue(type);
-        ev.addBindValue(QString::fromUtf8(payload));
-        ev.addBindValue(key.isEmpty() ? QVariant(QMetaType::fromType<QString>()) : QVariant(key));
-        ev.addBindValue(now);
-        if (!ev.exec() || !ev.next())
-            return Database::queryError(ev, tr("storing the event"));
-        out.eventId = ev.value(0).toLongLong();
-        ev.finish();
-
-        QList<qint64> targets;
-        if (onlyWebhook) {
-            targets << *onlyWebhook;
-        } else {
-            QSqlQuery& q = m_db->statement(
-                QStringLiteral("SELECT w.id FROM webhooks w JOIN webhook_events we ON we.webhook_id = w.id "
-                               "WHERE we.event_type = ? AND w.is_active = 1 ORDER BY w.id"));
-            q.addBindValue(type);
-            if (!q.exec())
-                return Database::queryError(q, tr("finding subscribed webhooks"));
-            while (q.next())
-                targets << q.value(0).toLongLong();
-            q.finish();
-        }
-        QSqlQuery& q = m_db->statement(QStringLiteral(
-            "INSERT INTO deliveries (event_id, webhook_id, event_type, msg_id, status, next_attempt_at, next_trigger, "
-            "created_at, updated_at) VALUES (?, ?, ?, ?, 'pending', ?, ?, ?, ?) RETURNING id"));
-        for (qint64 webhookId : targets) {
-            q.addBindValue(out.eventId);
-            q.addBindValue(webhookId);
-            q.addBindValue(type);
-            q.addBindValue(QString::fromLatin1(ids::newMessageId()));
-            q.addBindValue(onlyWebhook && !queued ? QVariant(QMetaType::fromType<qint64>()) : QVariant(now));
-            q.addBindValue(onlyWebhook ? QStringLiteral("test") : QStringLiteral("scheduled"));
-            q.addBindValue(now);
-            q.addBindValue(now);
-            if (!q.exec() || !q.next())
-                return Database::queryError(q, tr("queueing a delivery"));
-            out.deliveryIds << q.value(0).toLongLong();
-            q.finish();
-        }
-        // Wakes engines on other machines at commit (PostgreSQL).
-        if ((!onlyWebhook || queued) && !targets.isEmpty())
-            return m_db->notify(QLatin1String(Database::kQueueChannel));
-        return {};
-    });
+    const Status s =
+        m_db->transaction([&](QSqlDatabase&) { return insertRows(type, payload, key, onlyWebhook, queued, now, out); });
     if (!s)
         return s.error();
     return out;
+}
+
+Status Emitter::insertRows(const QString& type, const QByteArray& payload, const QString& key,
+                           std::optional<qint64> onlyWebhook, bool queued, qint64 now, EmitResult& out)
+{
+    if (!key.isEmpty()) {
+        QSqlQuery& q = m_db->statement(QStringLiteral("SELECT id, created_at FROM events WHERE idempotency_key = ?"));
+        q.addBindValue(key);
+        if (!q.exec())
+            return Database::queryError(q, tr("checking the idempotency key"));
+        if (q.next()) {
+            const qint64 id = q.value(0).toLongLong();
+            const bool recent = q.value(1).toLongLong() > now - kIdempotencyWindowMs;
+            q.finish();
+            if (recent) {
+                out.eventId = id;
+                out.duplicate = true;
+                QSqlQuery& d =
+                    m_db->statement(QStringLiteral("SELECT id FROM deliveries WHERE event_id = ? ORDER BY id"));
+                d.addBindValue(id);
+                if (!d.exec())
+                    return Database::queryError(d, tr("reading deliveries"));
+                while (d.next())
+                    out.deliveryIds << d.value(0).toLongLong();
+                d.finish();
+                return {};
+            }
+            // Older than the window: the key may be used again.
+            QSqlQuery& u = m_db->statement(QStringLiteral("UPDATE events SET idempotency_key = NULL WHERE id = ?"));
+            u.addBindValue(id);
+            if (!u.exec())
+                return Database::queryError(u, tr("expiring an idempotency key"));
+        }
+        q.finish();
+    }
+    QSqlQuery& ev = m_db->statement(QStringLiteral(
+        "INSERT INTO events (type, payload, idempotency_key, created_at) VALUES (?, ?, ?, ?) RETURNING id"));
+    ev.addBindValue(type);
+    ev.addBindValue(QString::fromUtf8(payload));
+    ev.addBindValue(key.isEmpty() ? QVariant(QMetaType::fromType<QString>()) : QVariant(key));
+    ev.addBindValue(now);
+    if (!ev.exec() || !ev.next())
+        return Database::queryError(ev, tr("storing the event"));
+    out.eventId = ev.value(0).toLongLong();
+    ev.finish();
+
+    QList<qint64> targets;
+    if (onlyWebhook) {
+        targets << *onlyWebhook;
+    } else {
+        QSqlQuery& q =
+            m_db->statement(QStringLiteral("SELECT w.id FROM webhooks w JOIN webhook_events we ON we.webhook_id = w.id "
+                                           "WHERE we.event_type = ? AND w.is_active = 1 ORDER BY w.id"));
+        q.addBindValue(type);
+        if (!q.exec())
+            return Database::queryError(q, tr("finding subscribed webhooks"));
+        while (q.next())
+            targets << q.value(0).toLongLong();
+        q.finish();
+    }
+    QSqlQuery& q = m_db->statement(QStringLiteral(
+        "INSERT INTO deliveries (event_id, webhook_id, event_type, msg_id, status, next_attempt_at, next_trigger, "
+        "created_at, updated_at) VALUES (?, ?, ?, ?, 'pending', ?, ?, ?, ?) RETURNING id"));
+    for (qint64 webhookId : targets) {
+        q.addBindValue(out.eventId);
+        q.addBindValue(webhookId);
+        q.addBindValue(type);
+        q.addBindValue(QString::fromLatin1(ids::newMessageId()));
+        q.addBindValue(onlyWebhook && !queued ? QVariant(QMetaType::fromType<qint64>()) : QVariant(now));
+        q.addBindValue(onlyWebhook ? QStringLiteral("test") : QStringLiteral("scheduled"));
+        q.addBindValue(now);
+        q.addBindValue(now);
+        if (!q.exec() || !q.next())
+            return Database::queryError(q, tr("queueing a delivery"));
+        out.deliveryIds << q.value(0).toLongLong();
+        q.finish();
+    }
+    // Wakes engines on other machines at commit (PostgreSQL).
+    if ((!onlyWebhook || queued) && !targets.isEmpty())
+        return m_db->notify(QLatin1String(Database::kQueueChannel));
+    return {};
 }
 
 } // namespace outhook

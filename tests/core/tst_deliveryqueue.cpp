@@ -6,6 +6,7 @@
 #include "TestDatabases.h"
 #include <QJsonDocument>
 #include <QSqlQuery>
+#include <QSqlError>
 
 #include <QTemporaryDir>
 #include <QTest>
@@ -153,6 +154,68 @@ private Q_SLOTS:
         QVERIFY(!later->duplicate);
         QVERIFY(later->eventId != first->eventId);
         QCOMPARE(scalar(QStringLiteral("SELECT COUNT(*) FROM deliveries")), 2);
+    }
+
+    // The API's group commit: one transaction for the requests that arrived together, yet each answered
+    // as if emitted alone, refusals and duplicates included.
+    void emitManyAnswersEachRequestAlone()
+    {
+        addWebhook(QStringLiteral("a"), {QStringLiteral("invoice.paid")}, true);
+        int woken = 0;
+        m_emitter->setOnQueued([&] { ++woken; });
+        const auto results = m_emitter->emitMany({
+            {QStringLiteral("invoice.paid"), QJsonObject{{QStringLiteral("n"), 1}}, {}},
+            {QStringLiteral("invoice.exploded"), {}, {}},
+            {QStringLiteral("invoice.paid"), QJsonObject{{QStringLiteral("n"), 3}}, QStringLiteral("key-1")},
+            {QStringLiteral("invoice.paid"), QJsonObject{{QStringLiteral("n"), 4}}, QStringLiteral("key-1")},
+        });
+        QCOMPARE(results.size(), 4);
+        QVERIFY(results[0] && !results[0]->duplicate);
+        QCOMPARE(results[0]->deliveryIds.size(), 1);
+        QVERIFY(!results[1]);
+        QCOMPARE(results[1].error().kind, Error::Kind::Validation);
+        QCOMPARE(results[1].error().fields.first().field, QStringLiteral("type"));
+        QVERIFY(results[2] && !results[2]->duplicate);
+        QVERIFY(results[3] && results[3]->duplicate); // same key in the same batch: the first one wins
+        QCOMPARE(results[3]->eventId, results[2]->eventId);
+        QCOMPARE(results[3]->deliveryIds, results[2]->deliveryIds);
+        QCOMPARE(scalar(QStringLiteral("SELECT COUNT(*) FROM events")), 2);
+        QCOMPARE(scalar(QStringLiteral("SELECT COUNT(*) FROM deliveries")), 2);
+        QCOMPARE(woken, 1); // one wake for the whole batch
+        QVERIFY(DeliveryLog(m_db).get(results[2]->deliveryIds.first())->payload.contains("\"n\":3"));
+    }
+
+    // A row that fails inside the shared transaction rolls it back; the others are then written one by
+    // one, so only the failing request gets the error.
+    void emitManyIsolatesAFailingRow()
+    {
+        addWebhook(QStringLiteral("a"), {QStringLiteral("invoice.paid")}, true);
+        QSqlQuery q(m_db->connection());
+        const QStringList poison =
+            m_db->isPostgres()
+                ? QStringList{QStringLiteral("CREATE FUNCTION poison() RETURNS trigger AS $$ BEGIN "
+                                             "IF NEW.payload LIKE '%poison%' THEN RAISE EXCEPTION 'poisoned'; END IF; "
+                                             "RETURN NEW; END $$ LANGUAGE plpgsql"),
+                              QStringLiteral("CREATE TRIGGER poison BEFORE INSERT ON events FOR EACH ROW "
+                                             "EXECUTE FUNCTION poison()")}
+                : QStringList{
+                      QStringLiteral("CREATE TRIGGER poison BEFORE INSERT ON events "
+                                     "WHEN NEW.payload LIKE '%poison%' BEGIN SELECT RAISE(ABORT, 'poisoned'); END")};
+        for (const QString& sql : poison)
+            QVERIFY2(q.exec(sql), qPrintable(q.lastError().text()));
+        const auto results = m_emitter->emitMany({
+            {QStringLiteral("invoice.paid"), QJsonObject{{QStringLiteral("n"), 1}}, {}},
+            {QStringLiteral("invoice.paid"), QJsonObject{{QStringLiteral("n"), QStringLiteral("poison")}}, {}},
+            {QStringLiteral("invoice.paid"), QJsonObject{{QStringLiteral("n"), 3}}, {}},
+        });
+        QVERIFY(results[0]);
+        QVERIFY(!results[1]);
+        QCOMPARE(results[1].error().kind, Error::Kind::Storage);
+        QVERIFY(results[1].error().message.contains(QLatin1String("poisoned")));
+        QVERIFY(results[2]);
+        QCOMPARE(scalar(QStringLiteral("SELECT COUNT(*) FROM events")), 2);
+        QCOMPARE(scalar(QStringLiteral("SELECT COUNT(*) FROM deliveries")), 2);
+        QCOMPARE(scalar(QStringLiteral("SELECT COUNT(*) FROM events WHERE payload LIKE '%poison%'")), 0);
     }
 
     void claimLeasesAndExpiredLeasesAreReclaimed()
