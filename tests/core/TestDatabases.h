@@ -46,18 +46,19 @@ inline std::shared_ptr<Database> freshDatabase(const QString& sqlitePath)
         raw.setUserName(parsed.user);
         raw.setDatabaseName(name);
         if (raw.open()) {
-            QSqlQuery q(raw);
-            if (name == parsed.databaseName) {
-                q.prepare(QStringLiteral("SELECT 1 FROM pg_database WHERE datname = ?"));
-                q.addBindValue(own);
-                if (q.exec() && !q.next())
-                    q.exec(QStringLiteral("CREATE DATABASE ") + own);
-            } else {
-                q.exec(QStringLiteral("SET client_min_messages = warning"));
-                q.exec(QStringLiteral("DROP SCHEMA public CASCADE"));
-                q.exec(QStringLiteral("CREATE SCHEMA public"));
-            }
-            q.finish();
+            {
+                QSqlQuery q(raw);
+                if (name == parsed.databaseName) {
+                    q.prepare(QStringLiteral("SELECT 1 FROM pg_database WHERE datname = ?"));
+                    q.addBindValue(own);
+                    if (q.exec() && !q.next())
+                        q.exec(QStringLiteral("CREATE DATABASE ") + own);
+                } else {
+                    q.exec(QStringLiteral("SET client_min_messages = warning"));
+                    q.exec(QStringLiteral("DROP SCHEMA public CASCADE"));
+                    q.exec(QStringLiteral("CREATE SCHEMA public"));
+                }
+            } // the prepared statement is freed while the connection is still open
             raw.close();
         }
         raw = QSqlDatabase();
