@@ -59,10 +59,15 @@ int runDispatch(CliContext& ctx, const QStringList& args, bool serve)
                                      QStringLiteral("pem"));
     const QCommandLineOption apiKey(QStringLiteral("api-key"), QStringLiteral("TLS private key (PEM) for the API."),
                                     QStringLiteral("pem"));
+    const QCommandLineOption noEngine(
+        QStringLiteral("no-engine"),
+        QStringLiteral("Serve the API only and send nothing: engines elsewhere (on the same PostgreSQL database) "
+                       "or a later run send the deliveries. Needs --api."));
     if (serve) {
         p.addOption(api);
         p.addOption(apiCert);
         p.addOption(apiKey);
+        p.addOption(noEngine);
     } else {
         p.addOption(untilIdle);
     }
@@ -122,6 +127,9 @@ int runDispatch(CliContext& ctx, const QStringList& args, bool serve)
             return ctx.usage(parsed.error().message);
         listenOn = *parsed;
     }
+    const bool engineRuns = !serve || !p.parser().isSet(noEngine);
+    if (!engineRuns && !listenOn)
+        return ctx.usage(QStringLiteral("--no-engine needs --api HOST:PORT: without either, serve would do nothing"));
     // The TLS pair comes from one place: both flags, or else the file's.
     const bool tlsFromFlags = p.parser().isSet(apiCert) || p.parser().isSet(apiKey);
     const QString certFile = tlsFromFlags ? p.parser().value(apiCert) : file.apiCert;
@@ -158,6 +166,10 @@ int runDispatch(CliContext& ctx, const QStringList& args, bool serve)
     QObject::connect(&watcher, &SignalWatcher::terminationRequested, &engine, [&](int sig) {
         log::info(QStringLiteral("signal %1, finishing requests in flight (up to %2s)").arg(sig).arg(*drain),
                   {{QStringLiteral("signal"), sig}});
+        if (!engineRuns) {
+            QCoreApplication::quit();
+            return;
+        }
         engine.stop(drainMs);
     });
     QObject::connect(&watcher, &SignalWatcher::reloadRequested, &engine,
@@ -166,14 +178,17 @@ int runDispatch(CliContext& ctx, const QStringList& args, bool serve)
     if (!serve && p.parser().isSet(untilIdle))
         QObject::connect(&engine, &Engine::idle, &engine, [&] { engine.stop(drainMs); });
     QObject::connect(&engine, &Engine::stopped, qApp, &QCoreApplication::quit, Qt::QueuedConnection);
-    engine.start();
-    if (serve)
+    if (engineRuns)
+        engine.start();
+    if (!engineRuns)
+        log::info(QStringLiteral("API only on %1: this process sends nothing").arg(ctx.db->url().displayString()));
+    else if (serve)
         log::info(QStringLiteral("engine running on %1 (concurrency %2)")
                       .arg(ctx.db->url().displayString())
                       .arg(options.concurrency),
                   {{QStringLiteral("concurrency"), options.concurrency}});
     QCoreApplication::exec();
-    if (serve)
+    if (serve && engineRuns)
         log::info(QStringLiteral("engine stopped"));
     return exitCode;
 }

@@ -346,6 +346,65 @@ private Q_SLOTS:
         QTRY_VERIFY_WITH_TIMEOUT(logLines().last().startsWith(QLatin1Char('{')), 5000);
     }
 
+    // `serve --api --no-engine`: an ingest node that takes events (202 after the commit) and sends nothing;
+    // SIGTERM ends it at once, and the next engine sends what it took.
+    void apiOnlyNodeSendsNothing()
+    {
+        const CliResult refused =
+            runOuthookd({QStringLiteral("--db"), m_db, QStringLiteral("serve"), QStringLiteral("--no-engine")});
+        QCOMPARE(refused.exitCode, 2);
+        QVERIFY2(refused.err.contains("--no-engine needs --api"), refused.err.constData());
+
+        TlsReceiver receiver(m_pki);
+        QVERIFY(receiver.listen());
+        const QString db = m_dir.filePath(QStringLiteral("ingest-node.db"));
+        const auto local = [&](const QStringList& args) {
+            return runOuthookd(QStringList{QStringLiteral("--db"), db} + args + QStringList{QStringLiteral("--json")});
+        };
+        QCOMPARE(local({QStringLiteral("webhooks"), QStringLiteral("add"), QStringLiteral("--name"),
+                        QStringLiteral("r"), QStringLiteral("--url"), receiver.url(), QStringLiteral("--events"),
+                        QStringLiteral("invoice.paid"), QStringLiteral("--active")})
+                     .exitCode,
+                 0);
+        const QString key = QJsonDocument::fromJson(local({QStringLiteral("apikeys"), QStringLiteral("create"),
+                                                           QStringLiteral("--name"), QStringLiteral("ingest"),
+                                                           QStringLiteral("--scopes"), QStringLiteral("events:write")})
+                                                        .out)
+                                .object()
+                                .value(QStringLiteral("key"))
+                                .toString();
+        const quint16 port = freePort();
+        QProcess node;
+        node.start(QStringLiteral(OUTHOOKD_PATH),
+                   {QStringLiteral("--db"), db, QStringLiteral("--ca-file"), m_pki.caFile(),
+                    QStringLiteral("--allow-destination"), QStringLiteral("127.0.0.0/8"), QStringLiteral("serve"),
+                    QStringLiteral("--api"), QStringLiteral("127.0.0.1:%1").arg(port), QStringLiteral("--no-engine")});
+        QVERIFY(node.waitForStarted());
+        const quint16 mainPort = std::exchange(m_port, port);
+        QTRY_COMPARE_WITH_TIMEOUT(call("GET", QStringLiteral("/healthz")).status, 200, 10000);
+        for (int i = 0; i < 5; ++i)
+            QCOMPARE(
+                call("POST", QStringLiteral("/api/v1/events"), key, "{\"type\":\"invoice.paid\",\"data\":{}}").status,
+                202);
+        m_port = mainPort;
+        QTest::qWait(1500); // an engine would have looked (and sent) within a second
+        QCOMPARE(receiver.requestCount(), 0);
+        QElapsedTimer t;
+        t.start();
+        node.terminate();
+        QVERIFY(node.waitForFinished(5000));
+        QVERIFY2(t.elapsed() < 2000, qPrintable(QString::number(t.elapsed())));
+        QCOMPARE(node.exitCode(), 0);
+        QVERIFY(node.readAllStandardError().contains("API only"));
+
+        const CliResult run =
+            runOuthookdServing({QStringLiteral("--db"), db, QStringLiteral("--ca-file"), m_pki.caFile(),
+                                QStringLiteral("--allow-destination"), QStringLiteral("127.0.0.0/8"),
+                                QStringLiteral("dispatch"), QStringLiteral("--until-idle")});
+        QCOMPARE(run.exitCode, 0);
+        QCOMPARE(receiver.requestCount(), 5);
+    }
+
     // SIGTERM with requests stuck at a receiver that never answers: the process leaves within the
     // shutdown timeout (3s) and every delivery can still be sent.
     void sigtermDrainsAndLosesNothing()
