@@ -1,5 +1,7 @@
 #include "storage/BulkRequeue.h"
 
+#include "storage/DeliveryQueue.h"
+
 #include <QCoreApplication>
 #include <QSqlQuery>
 #include <algorithm>
@@ -29,19 +31,16 @@ const char* kFailedCondition = "status = 'failed'";
 Result<int> BulkRequeue::requeueBatch(const QList<qint64>& ids, const QString& condition)
 {
     int changed = 0;
-    Status s = m_db->transaction([&](QSqlDatabase& db) -> Status {
-        QSqlQuery q(db);
-        q.prepare(QStringLiteral("UPDATE deliveries SET next_attempt_at = ?, next_trigger = 'manual', updated_at = ? "
-                                 "WHERE lease_owner IS NULL AND id IN (") +
-                  idList(ids) + QLatin1Char(')') +
-                  (condition.isEmpty() ? QString() : QStringLiteral(" AND ") + condition));
-        const qint64 now = m_clock.nowMs();
-        q.addBindValue(now);
-        q.addBindValue(now);
-        if (!q.exec())
-            return Database::queryError(q, tr("requeueing deliveries"));
-        changed = q.numRowsAffected();
-        return changed > 0 ? m_db->notify(QLatin1String(Database::kQueueChannel)) : Status();
+    Status s = m_db->transaction([&](QSqlDatabase&) -> Status {
+        const auto n =
+            DeliveryQueue::requeueManually(*m_db, m_clock.nowMs(),
+                                           QStringLiteral("id IN (") + idList(ids) + QLatin1Char(')') +
+                                               (condition.isEmpty() ? QString() : QStringLiteral(" AND ") + condition),
+                                           {});
+        if (!n)
+            return n.error();
+        changed = *n;
+        return {};
     });
     if (!s)
         return s.error();

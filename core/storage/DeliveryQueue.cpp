@@ -201,19 +201,35 @@ Result<std::optional<qint64>> DeliveryQueue::nextDueAt()
     return next;
 }
 
+Result<int> DeliveryQueue::requeueManually(Database& db, qint64 now, const QString& where, const QVariantList& binds)
+{
+    QSqlQuery q(db.connection());
+    q.prepare(QStringLiteral("UPDATE deliveries SET next_attempt_at = ?, next_trigger = 'manual', updated_at = ? "
+                             "WHERE lease_owner IS NULL AND (") +
+              where + QLatin1Char(')'));
+    q.addBindValue(now);
+    q.addBindValue(now);
+    for (const QVariant& v : binds)
+        q.addBindValue(v);
+    if (!q.exec())
+        return Database::queryError(q, tr("requeueing deliveries"));
+    const int changed = q.numRowsAffected();
+    if (changed > 0) {
+        if (Status s = db.notify(QLatin1String(Database::kQueueChannel)); !s)
+            return s.error();
+    }
+    return changed;
+}
+
 Status DeliveryQueue::resend(qint64 deliveryId)
 {
     return m_db->transaction([&](QSqlDatabase& db) -> Status {
+        const auto changed = requeueManually(*m_db, m_clock.nowMs(), QStringLiteral("id = ?"), {deliveryId});
+        if (!changed)
+            return changed.error();
+        if (*changed == 1)
+            return {};
         QSqlQuery q(db);
-        q.prepare(QStringLiteral("UPDATE deliveries SET next_attempt_at = ?, next_trigger = 'manual', updated_at = ? "
-                                 "WHERE id = ? AND lease_owner IS NULL"));
-        q.addBindValue(m_clock.nowMs());
-        q.addBindValue(m_clock.nowMs());
-        q.addBindValue(deliveryId);
-        if (!q.exec())
-            return Database::queryError(q, tr("resending delivery %1").arg(deliveryId));
-        if (q.numRowsAffected() == 1)
-            return m_db->notify(QLatin1String(Database::kQueueChannel));
         q.prepare(QStringLiteral("SELECT COUNT(*) FROM deliveries WHERE id = ?"));
         q.addBindValue(deliveryId);
         if (q.exec() && q.next() && q.value(0).toInt() == 0)
@@ -233,17 +249,14 @@ Result<int> DeliveryQueue::recover(qint64 webhookId, qint64 sinceMs)
             return Database::queryError(q, tr("finding webhook %1").arg(webhookId));
         if (q.value(0).toInt() == 0)
             return Error::notFound(tr("Webhook %1 not found").arg(webhookId));
-        q.prepare(
-            QStringLiteral("UPDATE deliveries SET next_attempt_at = ?, next_trigger = 'manual', updated_at = ? "
-                           "WHERE webhook_id = ? AND status = 'failed' AND created_at >= ? AND lease_owner IS NULL"));
-        q.addBindValue(m_clock.nowMs());
-        q.addBindValue(m_clock.nowMs());
-        q.addBindValue(webhookId);
-        q.addBindValue(sinceMs);
-        if (!q.exec())
-            return Database::queryError(q, tr("recovering failed deliveries"));
-        count = q.numRowsAffected();
-        return count > 0 ? m_db->notify(QLatin1String(Database::kQueueChannel)) : Status();
+        q.finish();
+        const auto changed = requeueManually(*m_db, m_clock.nowMs(),
+                                             QStringLiteral("webhook_id = ? AND status = 'failed' AND created_at >= ?"),
+                                             {webhookId, sinceMs});
+        if (!changed)
+            return changed.error();
+        count = *changed;
+        return {};
     });
     if (!s)
         return s.error();

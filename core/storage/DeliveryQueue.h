@@ -67,6 +67,10 @@ public:
 
     // A manual resend: the delivery is due now and its next attempt is marked `manual`.
     Status resend(qint64 deliveryId);
+    // The one definition of a manual requeue, for resend(), recover() and BulkRequeue: inside the caller's
+    // transaction, makes the deliveries matching `where` (and not leased by an engine) due at `now` with a
+    // `manual` next attempt, and raises the queue channel when any changed. Returns the rows changed.
+    static Result<int> requeueManually(Database& db, qint64 now, const QString& where, const QVariantList& binds);
     // Requeues every failed delivery of the webhook created at or after sinceMs. Returns how many.
     Result<int> recover(qint64 webhookId, qint64 sinceMs);
     Result<QueueCounts> counts();
