@@ -19,7 +19,7 @@ Commands:
   emit TYPE [--data JSON|@file] [--idempotency-key K]
                                    Emit an event to every active subscribed webhook
   dispatch --until-idle            Send everything due, then exit
-  serve [--concurrency N] [--api HOST:PORT [--api-cert PEM --api-key PEM]]
+  serve [--concurrency N] [--api HOST:PORT [--api-cert PEM --api-key PEM] [--no-engine]]
                                    Run the engine (and the REST API) until SIGINT/SIGTERM
   apikeys create|list|revoke       REST API keys
   db init-roles | db grant USER admin|support
