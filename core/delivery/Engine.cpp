@@ -40,6 +40,12 @@ Engine::Engine(std::shared_ptr<Database> db, const Clock& clock, Dispatcher::Opt
 
 Engine::~Engine()
 {
+    if (!m_started) {
+        // Never started (`serve --no-engine`): the dispatcher's thread never ran, so the deleteLater at
+        // its end never comes. LeakSanitizer caught the dispatcher leaking here.
+        delete m_dispatcher;
+        return;
+    }
     if (m_thread.isRunning())
         stopAndWait(2000);
     // isRunning() is already false while the thread is still finishing (deleting the dispatcher); wait
@@ -61,6 +67,7 @@ void Engine::start()
         if (m_thread.isRunning() || m_dispatcherGone)
             return;
     }
+    m_started = true;
     m_thread.start();
     post([d = m_dispatcher] { d->start(); });
 }

@@ -50,6 +50,7 @@ private:
 
     QThread m_thread;
     Dispatcher* m_dispatcher;
+    bool m_started = false; // start() ran: from then on the thread's end deletes the dispatcher
     QMutex m_postMutex;
     bool m_dispatcherGone = false; // guarded by m_postMutex; set on the dispatcher's thread at stopped()
 };
