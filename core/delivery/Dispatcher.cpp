@@ -33,7 +33,8 @@ Dispatcher::Dispatcher(std::shared_ptr<Database> db, const Clock& clock, Options
         pump();
     });
     connect(&m_heartbeat, &QTimer::timeout, this, [this] {
-        if (!m_inFlight.isEmpty() && m_queue)
+        // Results not yet written are still this engine's: their leases must outlive a failing write.
+        if ((!m_inFlight.isEmpty() || !m_pending.isEmpty()) && m_queue)
             m_queue->extendLeases(m_options.leaseMs);
     });
     connect(&m_drainTimer, &QTimer::timeout, this, [this] {

@@ -400,6 +400,39 @@ private Q_SLOTS:
         QCOMPARE(DeliveryLog(m_db).attempts(d.id)->size(), 0);
     }
 
+    // A sent attempt whose record cannot be written yet stays this engine's: the heartbeat keeps its lease,
+    // so neither this engine nor another sends it again while the write is retried.
+    void leaseOutlivesAFailingRecord()
+    {
+        addWebhook(m_receiver->url());
+        QSqlQuery q(m_db->connection());
+        QVERIFY(q.exec(QStringLiteral(
+            "CREATE TRIGGER poison BEFORE INSERT ON attempts BEGIN SELECT RAISE(ABORT, 'poisoned'); END")));
+        Dispatcher::Options options;
+        options.leaseMs = 400;
+        options.heartbeatMs = 50;
+        options.maxIdleWakeMs = 200;
+        m_engine = std::make_unique<Engine>(m_db, m_clock, options, transport());
+        QSignalSpy errors(m_engine.get(), &Engine::storageError);
+        m_engine->start();
+        const auto emitted = m_emitter->emit(QStringLiteral("job.created"), {});
+        m_engine->wake();
+        QTRY_COMPARE_WITH_TIMEOUT(m_receiver->requestCount(), 1, 10000);
+        QTRY_VERIFY(!errors.isEmpty()); // the record failed
+        QTest::qWait(1200);             // three leases long
+        QCOMPARE(m_receiver->requestCount(), 1);
+        QVERIFY(q.exec(QStringLiteral("SELECT lease_owner, next_attempt_at FROM deliveries")) && q.next());
+        QVERIFY(!q.value(0).isNull());
+        QVERIFY(q.value(1).toLongLong() > m_clock.nowMs());
+        q.finish();
+
+        QVERIFY(q.exec(QStringLiteral("DROP TRIGGER poison")));
+        const Delivery d = waitForFinal(emitted->deliveryIds.first());
+        QCOMPARE(d.status, DeliveryStatus::Succeeded);
+        QCOMPARE(DeliveryLog(m_db).attempts(d.id)->size(), 1);
+        QCOMPARE(m_receiver->requestCount(), 1);
+    }
+
     // `outhookd serve` keeps committing API requests while the engine shuts down; each commit wakes the
     // engine. Waking (or stopping, reloading, restarting) an engine whose dispatcher has stopped and been
     // deleted used to post to freed memory and hung the process in postEvent(). Under ASan (CI) any
