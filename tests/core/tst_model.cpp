@@ -90,6 +90,32 @@ private Q_SLOTS:
         }
     }
 
+    // The attempt log stores headers as JSON written by hand; it must read back as the JSON Qt would write.
+    void storedHeadersAreJson_data()
+    {
+        QTest::addColumn<RawHeaders>("headers");
+        QTest::newRow("none") << RawHeaders{};
+        QTest::newRow("plain") << RawHeaders{{"Content-Type", "application/json"}, {"X-Empty", ""}};
+        QTest::newRow("quotes and backslashes") << RawHeaders{{"X-Q", "a \"b\" \\c\\"}};
+        QTest::newRow("control characters") << RawHeaders{{"X-C", QByteArray("\x01\x1f\x7f\t\r\n\b\f", 10)}};
+        QTest::newRow("utf-8 value") << RawHeaders{{"X-U", "caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80"}};
+        QTest::newRow("latin-1 name") << RawHeaders{{"X-\xe9", "v"}};
+        QTest::newRow("invalid utf-8") << RawHeaders{{"X-I", "a\xff\xfe" "b"}};
+    }
+    void storedHeadersAreJson()
+    {
+        QFETCH(RawHeaders, headers);
+        QJsonArray expected;
+        for (const auto& [k, v] : headers)
+            expected.append(QJsonArray{QString::fromLatin1(k), QString::fromUtf8(v)});
+        QJsonParseError error;
+        const QJsonDocument written = QJsonDocument::fromJson(headers::rawToJson(headers).toUtf8(), &error);
+        QCOMPARE(error.error, QJsonParseError::NoError);
+        QCOMPARE(written.array(), expected);
+        if (qstrcmp(QTest::currentDataTag(), "invalid utf-8") != 0) // invalid UTF-8 comes back replaced
+            QCOMPARE(headers::rawFromJson(headers::rawToJson(headers)), headers);
+    }
+
     void secretFormat()
     {
         const QString a = signing::generateSecret();
