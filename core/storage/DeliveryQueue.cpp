@@ -139,7 +139,21 @@ Result<QList<qint64>> DeliveryQueue::complete(const QList<AttemptResult>& result
             m_db->statement(QStringLiteral("UPDATE webhooks SET is_active = 0, disabled_reason = ? "
                                            "WHERE id = ? AND is_active = 1 AND failing_since <= ? RETURNING id"));
 
-        for (const AttemptResult& r : results) {
+        // A success's counter update is overwritten by the next result of the same webhook in this batch
+        // when that is a success too: write only the last of such a run (a third of the statements when
+        // everything succeeds). A failure after a success still sees the success's reset.
+        QList<bool> overwritten(results.size(), false);
+        QHash<qint64, bool> nextIsSuccess;
+        for (qsizetype i = results.size() - 1; i >= 0; --i) {
+            const AttemptResult& r = results.at(i);
+            const bool succeeded = r.outcome.status == DeliveryStatus::Succeeded;
+            const auto next = nextIsSuccess.constFind(r.webhookId);
+            overwritten[i] = succeeded && next != nextIsSuccess.cend() && *next;
+            nextIsSuccess.insert(r.webhookId, succeeded);
+        }
+
+        for (qsizetype i = 0; i < results.size(); ++i) {
+            const AttemptResult& r = results.at(i);
             const Attempt& a = r.attempt;
             const auto bind = [](QSqlQuery& query, const QVariantList& values) {
                 for (const QVariant& v : values)
@@ -162,6 +176,8 @@ Result<QList<qint64>> DeliveryQueue::complete(const QList<AttemptResult>& result
                 return Database::queryError(update, tr("updating a delivery"));
 
             if (r.outcome.status == DeliveryStatus::Succeeded) {
+                if (overwritten.at(i))
+                    continue;
                 bind(success, {a.startedAt, a.startedAt, r.webhookId});
                 if (!success.exec())
                     return Database::queryError(success, tr("updating webhook counters"));

@@ -5,8 +5,8 @@
 
 #include "TestDatabases.h"
 #include <QJsonDocument>
-#include <QSqlQuery>
 #include <QSqlError>
+#include <QSqlQuery>
 
 #include <QTemporaryDir>
 #include <QTest>
@@ -460,6 +460,57 @@ private Q_SLOTS:
         QCOMPARE(q.nextDueAt()->value(), m_clock.nowMs() + 60000);
         m_clock.advance(60000);
         QCOMPARE(q.claim(10, 20000)->first().attemptCount, 1);
+    }
+
+    // Runs of successes in one batch write the webhook's counters once; the result must be what writing
+    // each in turn gives.
+    void batchedCountersMatchOneByOne()
+    {
+        const Webhook w = addWebhook(QStringLiteral("a"), {QStringLiteral("job.created")}, true);
+        const Webhook other = addWebhook(QStringLiteral("b"), {QStringLiteral("job.created")}, true);
+        for (int i = 0; i < 3; ++i)
+            QVERIFY(m_emitter->emit(QStringLiteral("job.created"), {}));
+        DeliveryQueue q(m_db, m_clock, "e");
+        const auto claimed = q.claim(10, 20000);
+        QCOMPARE(claimed->size(), 6);
+        QList<ClaimedDelivery> mine, theirs;
+        for (const ClaimedDelivery& c : *claimed)
+            (c.webhookId == w.id ? mine : theirs) << c;
+        const AttemptOutcome ok{DeliveryStatus::Succeeded, std::nullopt, {}, {}, {}};
+        const AttemptOutcome retry{DeliveryStatus::Retrying,
+                                   m_clock.nowMs() + 60000,
+                                   QStringLiteral("http_status"),
+                                   QStringLiteral("Endpoint answered HTTP 500"),
+                                   {}};
+        const auto at = [&](AttemptResult r, qint64 startedAt) {
+            r.attempt.startedAt = startedAt;
+            return r;
+        };
+        const qint64 t = m_clock.nowMs();
+        // w: success, success, failure (interleaved with the other webhook's successes).
+        QVERIFY(q.complete({at(result(mine[0], 200, ok), t + 20), at(result(theirs[0], 200, ok), t + 1),
+                            at(result(mine[1], 200, ok), t + 10), at(result(theirs[1], 200, ok), t + 2),
+                            at(result(mine[2], 500, retry), t + 30), at(result(theirs[2], 200, ok), t + 3)},
+                           5LL * 24 * 3600 * 1000));
+        const Webhook failing = *m_store->get(w.id);
+        QCOMPARE(failing.failureCount, 1);
+        QCOMPARE(failing.lastSuccessAt, std::optional<qint64>(t + 10)); // the later in the batch wins
+        QCOMPARE(failing.lastTriggeredAt, std::optional<qint64>(t + 30));
+        QCOMPARE(scalar(QStringLiteral("SELECT failing_since FROM webhooks WHERE id = %1").arg(w.id)), t + 30);
+        const Webhook fine = *m_store->get(other.id);
+        QCOMPARE(fine.failureCount, 0);
+        QCOMPARE(fine.lastSuccessAt, std::optional<qint64>(t + 3));
+        QCOMPARE(scalar(QStringLiteral("SELECT COUNT(*) FROM attempts")), 6);
+
+        // w's retry succeeds: the streak ends.
+        m_clock.advance(60000);
+        const auto again = q.claim(10, 20000);
+        QCOMPARE(again->size(), 1);
+        QVERIFY(q.complete({at(result(again->at(0), 200, ok), t + 40)}, 5LL * 24 * 3600 * 1000));
+        const Webhook recovered = *m_store->get(w.id);
+        QCOMPARE(recovered.failureCount, 0);
+        QCOMPARE(recovered.lastSuccessAt, std::optional<qint64>(t + 40));
+        QCOMPARE(scalar(QStringLiteral("SELECT COUNT(*) FROM webhooks WHERE failing_since IS NULL")), 2);
     }
 
     void goneDisablesWebhook()
