@@ -6,6 +6,7 @@
 #include "storage/WebhookStore.h"
 #include "util/Ids.h"
 
+#include <QCoreApplication>
 #include <QSet>
 
 namespace outhook {
@@ -34,8 +35,8 @@ Dispatcher::Dispatcher(std::shared_ptr<Database> db, const Clock& clock, Options
     });
     connect(&m_heartbeat, &QTimer::timeout, this, [this] {
         // Results not yet written are still this engine's: their leases must outlive a failing write.
-        if ((!m_inFlight.isEmpty() || !m_pending.isEmpty()) && m_queue)
-            m_queue->extendLeases(m_options.leaseMs);
+        if ((!m_inFlight.isEmpty() || !m_pending.isEmpty() || !m_recording.isEmpty()) && m_lane)
+            m_lane->post([queue = m_queue.get(), leaseMs = m_options.leaseMs] { queue->extendLeases(leaseMs); });
     });
     connect(&m_drainTimer, &QTimer::timeout, this, [this] {
         // Drain deadline: abort what is left and hand it back so another engine (or the next run) sends it.
@@ -45,13 +46,15 @@ Dispatcher::Dispatcher(std::shared_ptr<Database> db, const Clock& clock, Options
         if (m_transport)
             m_transport->abortAll();
         m_inFlight.clear();
-        if (m_queue)
-            m_queue->release(ids);
+        releaseLater(ids);
         finishStop();
     });
 }
 
-Dispatcher::~Dispatcher() = default;
+Dispatcher::~Dispatcher()
+{
+    m_lane.reset(); // its jobs call back into this object: end them while it is whole
+}
 
 void Dispatcher::setAutoDisableAfterMs(qint64 ms)
 {
@@ -88,6 +91,7 @@ void Dispatcher::start()
     m_transport->setParent(nullptr);
     connect(m_transport.get(), &Transport::finished, this, &Dispatcher::onFinished);
     m_queue = std::make_unique<DeliveryQueue>(m_db, m_clock, ids::newEngineId());
+    m_lane = std::make_unique<StorageLane>(m_db);
     reloadSettings();
     m_heartbeat.start(int(m_options.heartbeatMs));
     // On PostgreSQL a new event anywhere wakes this engine at once; SQLite relies on in-process wake()
@@ -114,6 +118,10 @@ void Dispatcher::pump()
 {
     if (!m_started || m_stopping)
         return;
+    if (m_claiming) {
+        m_repump = true; // one claim at a time; look again when it is back
+        return;
+    }
     if (m_settingsAge.elapsed() >= m_base.settingsRefreshMs)
         reloadSettings();
     qint64 nextSlowInMs = -1;
@@ -126,36 +134,60 @@ void Dispatcher::pump()
             m_wakeTimer.start(int(std::min<qint64>(nextSlowInMs + 1, m_options.maxIdleWakeMs)));
         return;
     }
-    const int want = std::min(free, m_options.claimBatch);
-    auto claimed = m_queue->claim(want, m_options.leaseMs);
-    if (!claimed) {
-        Q_EMIT storageError(claimed.error().message);
+    requestClaim(std::min(free, m_options.claimBatch));
+}
+
+void Dispatcher::requestClaim(int want)
+{
+    m_claiming = true;
+    m_lane->post([this, want, leaseMs = m_options.leaseMs, queue = m_queue.get()] {
+        ClaimBatch batch;
+        batch.want = want;
+        auto claimed = queue->claim(want, leaseMs);
+        if (!claimed) {
+            batch.error = claimed.error().message;
+        } else if (!claimed->isEmpty()) {
+            QSet<qint64> webhookIds;
+            for (const ClaimedDelivery& c : std::as_const(*claimed))
+                webhookIds.insert(c.webhookId);
+            EventCatalog catalog(m_db, m_clock);
+            WebhookStore store(m_db, catalog, m_clock);
+            if (auto webhooks = store.getMany(webhookIds.values()); webhooks) {
+                batch.deliveries = std::move(*claimed);
+                batch.webhooks = std::move(*webhooks);
+            } else {
+                batch.error = webhooks.error().message;
+                queue->release(idsOf(*claimed));
+            }
+        }
+        if (batch.error.isEmpty() && batch.deliveries.size() < want) {
+            if (const auto next = queue->nextDueAt(); next)
+                batch.nextDueAt = *next;
+        }
+        QMetaObject::invokeMethod(
+            this, [this, batch = std::move(batch)] { onClaimed(batch); }, Qt::QueuedConnection);
+    });
+}
+
+void Dispatcher::onClaimed(const ClaimBatch& batch)
+{
+    m_claiming = false;
+    const bool repump = std::exchange(m_repump, false);
+    if (m_stopping) {
+        releaseLater(idsOf(batch.deliveries)); // claimed while stopping: not ours to send any more
+        return;
+    }
+    if (!batch.error.isEmpty()) {
+        Q_EMIT storageError(batch.error);
         m_wakeTimer.start(m_options.maxIdleWakeMs);
         return;
     }
-    if (!claimed->isEmpty()) {
-        QSet<qint64> webhookIds;
-        for (const ClaimedDelivery& c : std::as_const(*claimed))
-            webhookIds.insert(c.webhookId);
-        EventCatalog catalog(m_db, m_clock);
-        WebhookStore store(m_db, catalog, m_clock);
-        const auto webhooks = store.getMany(webhookIds.values());
-        if (!webhooks) {
-            Q_EMIT storageError(webhooks.error().message);
-            m_queue->release([&] {
-                QList<qint64> ids;
-                for (const ClaimedDelivery& c : std::as_const(*claimed))
-                    ids << c.id;
-                return ids;
-            }());
-            m_wakeTimer.start(m_options.maxIdleWakeMs);
-            return;
-        }
+    if (!batch.deliveries.isEmpty()) {
         QHash<qint64, Webhook> byId;
-        for (const Webhook& w : *webhooks)
+        for (const Webhook& w : batch.webhooks)
             byId.insert(w.id, w);
         const qint64 now = m_clock.nowMs();
-        for (const ClaimedDelivery& c : std::as_const(*claimed)) {
+        for (const ClaimedDelivery& c : batch.deliveries) {
             const auto it = byId.constFind(c.webhookId);
             if (it == byId.cend())
                 continue; // webhook deleted meanwhile; its deliveries went with it
@@ -166,22 +198,29 @@ void Dispatcher::pump()
         }
         Q_EMIT inFlightChanged(int(m_inFlight.size()));
     }
-    if (claimed->size() == want) {
-        wake(); // probably more due right now
+    if (repump || batch.deliveries.size() == batch.want) {
+        wake(); // probably more due right now, or something woke us meanwhile
         return;
     }
-    if (m_inFlight.isEmpty()) {
-        if (!m_pending.isEmpty()) {
-            // Retries with tiny delays may fall due as soon as results are written; look again after.
-            if (flush())
-                wake();
-            return;
-        }
-        scheduleWake();
+    scheduleWake(batch.nextDueAt);
+    // Results still being written may make retries due at once; their write ends with another look.
+    if (m_inFlight.isEmpty() && m_pending.isEmpty() && m_recording.isEmpty())
         Q_EMIT idle();
-        return;
-    }
-    scheduleWake();
+}
+
+void Dispatcher::releaseLater(const QList<qint64>& deliveryIds)
+{
+    if (!deliveryIds.isEmpty() && m_lane)
+        m_lane->post([queue = m_queue.get(), deliveryIds] { queue->release(deliveryIds); });
+}
+
+QList<qint64> Dispatcher::idsOf(const QList<ClaimedDelivery>& deliveries)
+{
+    QList<qint64> ids;
+    ids.reserve(deliveries.size());
+    for (const ClaimedDelivery& c : deliveries)
+        ids << c.id;
+    return ids;
 }
 
 int Dispatcher::activeInFlight(qint64* nextSlowInMs) const
@@ -200,11 +239,11 @@ int Dispatcher::activeInFlight(qint64* nextSlowInMs) const
     return active;
 }
 
-void Dispatcher::scheduleWake()
+void Dispatcher::scheduleWake(std::optional<qint64> nextDueAt)
 {
     qint64 delay = m_options.maxIdleWakeMs;
-    if (const auto next = m_queue->nextDueAt(); next && *next)
-        delay = std::clamp<qint64>(**next - m_clock.nowMs(), 0, m_options.maxIdleWakeMs);
+    if (nextDueAt)
+        delay = std::clamp<qint64>(*nextDueAt - m_clock.nowMs(), 0, m_options.maxIdleWakeMs);
     m_wakeTimer.start(int(delay));
 }
 
@@ -254,27 +293,50 @@ void Dispatcher::onFinished(const HttpResponse& r)
     pump();
 }
 
-bool Dispatcher::flush()
+void Dispatcher::flush()
 {
     m_flushTimer.stop();
-    if (m_pending.isEmpty())
-        return true;
-    const auto disabled = m_queue->complete(m_pending, m_options.autoDisableAfterMs);
-    if (!disabled) {
+    // One write at a time: what finishes meanwhile goes in the next, larger one.
+    if (m_pending.isEmpty() || !m_recording.isEmpty())
+        return;
+    m_recording = std::exchange(m_pending, {});
+    m_lane->post([this, batch = m_recording, autoDisableMs = m_options.autoDisableAfterMs, queue = m_queue.get()] {
+        const auto disabled = queue->complete(batch, autoDisableMs);
+        QMetaObject::invokeMethod(
+            this,
+            [this, written = bool(disabled), webhooks = disabled ? *disabled : QList<qint64>(),
+             error = disabled ? QString() : disabled.error().message] { onRecorded(written, webhooks, error); },
+            Qt::QueuedConnection);
+    });
+}
+
+void Dispatcher::onRecorded(bool written, const QList<qint64>& disabled, const QString& error)
+{
+    const QList<AttemptResult> batch = std::exchange(m_recording, {});
+    if (!written) {
         // Keep the results and try again: an attempt that happened is never dropped.
-        Q_EMIT storageError(disabled.error().message);
-        m_flushTimer.start(m_options.maxIdleWakeMs);
-        return false;
+        Q_EMIT storageError(error);
+        m_pending = batch + m_pending;
+        if (!m_stopping)
+            m_flushTimer.start(m_options.maxIdleWakeMs);
+        return;
     }
-    QList<qint64> ids;
-    ids.reserve(m_pending.size());
-    for (const AttemptResult& r : std::as_const(m_pending))
-        ids << r.attempt.deliveryId;
-    m_pending.clear();
-    Q_EMIT attemptsRecorded(ids);
-    if (!disabled->isEmpty())
-        Q_EMIT webhooksDisabled(*disabled);
-    return true;
+    Q_EMIT attemptsRecorded([&] {
+        QList<qint64> ids;
+        ids.reserve(batch.size());
+        for (const AttemptResult& r : batch)
+            ids << r.attempt.deliveryId;
+        return ids;
+    }());
+    if (!disabled.isEmpty())
+        Q_EMIT webhooksDisabled(disabled);
+    if (m_stopping)
+        return;
+    if (m_pending.size() >= m_options.flushBatch)
+        flush();
+    else if (!m_pending.isEmpty() && !m_flushTimer.isActive())
+        m_flushTimer.start(m_options.flushIntervalMs);
+    pump(); // retries with tiny delays may have fallen due with this write
 }
 
 void Dispatcher::stop(int drainMs)
@@ -292,13 +354,28 @@ void Dispatcher::stop(int drainMs)
 
 void Dispatcher::finishStop()
 {
+    if (m_finished)
+        return;
+    m_finished = true;
     m_drainTimer.stop();
     m_heartbeat.stop();
     m_wakeTimer.stop();
-    if (m_queue) {
-        int tries = 0;
-        while (!flush() && ++tries < 5) {
+    m_flushTimer.stop();
+    if (m_lane) {
+        // Let the claim and the writes under way land, write what is left (a failing write gets a few
+        // tries), and hand back anything claimed meanwhile.
+        int failures = 0;
+        for (;;) {
+            flush();
+            m_lane->waitIdle();
+            QCoreApplication::sendPostedEvents(this, QEvent::MetaCall); // the lane's answers
+            if (m_claiming || !m_recording.isEmpty())
+                continue;
+            if (m_pending.isEmpty() || ++failures >= 5)
+                break;
         }
+        m_lane->waitIdle(); // releases posted by the answers
+        m_lane.reset();
     }
     m_transport.reset();
     m_queue.reset();

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "delivery/RetryPolicy.h"
+#include "delivery/StorageLane.h"
 #include "delivery/Transport.h"
 #include "model/Webhook.h"
 #include "storage/Database.h"
@@ -18,7 +19,8 @@ namespace outhook {
 
 // The engine's worker: claims due deliveries with a lease, keeps up to `concurrency` requests in flight,
 // and writes results in batches (one transaction for many attempts). Lives on its own thread; every
-// slot runs there. It never polls faster than once a second when idle; wake() brings it at once.
+// slot runs there. Its database work (claims, results, leases) runs in order on a StorageLane. It never polls faster
+// than once a second when idle; wake() brings it at once.
 class Dispatcher : public QObject
 {
     Q_OBJECT
@@ -91,10 +93,25 @@ private:
     // the next of them turns slow (-1: none).
     int activeInFlight(qint64* nextSlowInMs) const;
 
+    // What one claim on the storage lane found.
+    struct ClaimBatch
+    {
+        int want = 0;
+        QList<ClaimedDelivery> deliveries;
+        QList<Webhook> webhooks;
+        QString error;
+        std::optional<qint64> nextDueAt; // when fewer than `want` were due
+    };
+
     void pump();
+    void requestClaim(int want);
+    void onClaimed(const ClaimBatch& batch);
     void onFinished(const HttpResponse& response);
-    bool flush();
-    void scheduleWake();
+    void flush();
+    void onRecorded(bool written, const QList<qint64>& disabled, const QString& error);
+    void releaseLater(const QList<qint64>& deliveryIds);
+    static QList<qint64> idsOf(const QList<ClaimedDelivery>& deliveries);
+    void scheduleWake(std::optional<qint64> nextDueAt);
     void finishStop();
 
     std::shared_ptr<Database> m_db;
@@ -107,7 +124,9 @@ private:
     std::unique_ptr<Transport> m_transport;
     std::unique_ptr<DeliveryQueue> m_queue;
     QHash<quint64, InFlight> m_inFlight;
-    QList<AttemptResult> m_pending;
+    QList<AttemptResult> m_pending;   // finished, not yet handed to the lane
+    QList<AttemptResult> m_recording; // being written by the lane
+    std::unique_ptr<StorageLane> m_lane;
     QTimer m_wakeTimer;
     QTimer m_flushTimer;
     QTimer m_heartbeat;
@@ -116,6 +135,9 @@ private:
     bool m_started = false;
     bool m_stopping = false;
     bool m_pumpQueued = false;
+    bool m_claiming = false; // a claim is on the lane
+    bool m_repump = false;   // pump() was asked for during that claim
+    bool m_finished = false;
 };
 
 } // namespace outhook
