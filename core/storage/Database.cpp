@@ -117,6 +117,7 @@ Database::~Database()
 {
     QMutexLocker lock(&m_mutex);
     m_statements.clear();
+    m_fastStatements.clear();
     for (const QString& name : std::as_const(m_connectionNames)) {
         {
             QSqlDatabase db = QSqlDatabase::database(name, false);
@@ -253,6 +254,7 @@ void Database::releaseThreadConnection()
 {
     const QString name = threadConnectionName();
     std::unordered_map<QString, std::unique_ptr<QSqlQuery>> statements;
+    std::unordered_map<QString, std::unique_ptr<Statement>> fastStatements;
     {
         QMutexLocker lock(&m_mutex);
         if (!m_connectionNames.remove(name))
@@ -261,8 +263,13 @@ void Database::releaseThreadConnection()
             statements = std::move(it->second);
             m_statements.erase(it);
         }
+        if (const auto it = m_fastStatements.find(name); it != m_fastStatements.end()) {
+            fastStatements = std::move(it->second);
+            m_fastStatements.erase(it);
+        }
     }
     statements.clear(); // before the connection closes under them
+    fastStatements.clear();
     {
         QSqlDatabase db = QSqlDatabase::database(name, false);
         db.close();
@@ -468,6 +475,40 @@ QSqlQuery& Database::statement(const QString& sql)
     slot = std::make_unique<QSqlQuery>(db);
     slot->prepare(sql);
     return *slot;
+}
+
+Statement& Database::fastStatement(const QString& sql)
+{
+    const QString name = threadConnectionName();
+    QSqlDatabase db = connection();
+    std::unordered_map<QString, std::unique_ptr<Statement>>* mine = nullptr;
+    {
+        QMutexLocker lock(&m_mutex); // other threads may add their own maps meanwhile
+        mine = &m_fastStatements[name];
+    }
+    std::unique_ptr<Statement>& slot = (*mine)[sql];
+    if (slot && slot->isValid()) {
+        slot->reset();
+        return *slot;
+    }
+    if (isPostgres()) {
+        auto query = std::make_unique<QSqlQuery>(db);
+        query->prepare(sql);
+        slot = std::make_unique<Statement>(std::move(query));
+    } else {
+        const QVariant h = db.driver() ? db.driver()->handle() : QVariant();
+        sqlite3* handle = h.isValid() && qstrcmp(h.typeName(), "sqlite3*") == 0
+                              ? *static_cast<sqlite3* const*>(h.constData())
+                              : nullptr;
+        slot = std::make_unique<Statement>(handle, sql);
+    }
+    return *slot;
+}
+
+Error Database::statementError(const Statement& statement, const QString& what) const
+{
+    const QString detail = statement.error().trimmed().isEmpty() ? tr("unknown error") : statement.error().trimmed();
+    return Error::storage(tr("Database error in %1 while %2: %3").arg(m_url.displayString(), what, detail));
 }
 
 QSqlQuery Database::prepare(const QString& sql)

@@ -3,6 +3,7 @@
 #include "security/MasterKey.h"
 #include "security/SecretBox.h"
 #include "storage/DatabaseUrl.h"
+#include "storage/Statement.h"
 #include "util/Result.h"
 
 #include <QMutex>
@@ -89,6 +90,7 @@ public:
 
     // A message naming what failed, with the driver's text.
     static Error queryError(const QSqlQuery& q, const QString& what);
+    Error statementError(const Statement& statement, const QString& what) const;
     // Prepares `sql` on the thread's connection. SQL uses "?" placeholders.
     QSqlQuery prepare(const QString& sql);
     // The calling thread's statement for `sql`, prepared on first use and kept until the thread releases
@@ -97,6 +99,9 @@ public:
     // addBindValue(), and finish() it after reading. Check isValid()-independent errors with exec().
     // `sql` must not vary per call (no inlined values), or the cache grows without bound.
     QSqlQuery& statement(const QString& sql);
+    // The same for the hottest writes, without QSqlQuery's per-value costs (see Statement). Comes back
+    // reset; check isValid() before binding.
+    Statement& fastStatement(const QString& sql);
 
 private:
     Database(DatabaseUrl url, Options options);
@@ -116,6 +121,7 @@ private:
     QSet<QString> m_connectionNames;
     // Per connection name: SQL -> its prepared statement. Each inner map is used by its own thread only.
     std::unordered_map<QString, std::unordered_map<QString, std::unique_ptr<QSqlQuery>>> m_statements;
+    std::unordered_map<QString, std::unordered_map<QString, std::unique_ptr<Statement>>> m_fastStatements;
     std::optional<bool> m_canReadSecrets;
     std::shared_ptr<const security::SecretBox> m_box;
     QString m_keySource;

@@ -25,11 +25,6 @@ QString idList(const QList<qint64>& ids)
     return parts.join(QLatin1Char(','));
 }
 
-QVariant nullableInt(std::optional<qint64> v)
-{
-    return v ? QVariant(*v) : QVariant(QMetaType::fromType<qint64>());
-}
-
 // Active webhooks' deliveries, plus manual resends to inactive ones (an explicit user action).
 const char* kEligible = "(w.is_active = 1 OR d.next_trigger <> 'scheduled')";
 
@@ -120,24 +115,33 @@ Result<QList<qint64>> DeliveryQueue::complete(const QList<AttemptResult>& result
                                    ? tr("failing for %n day(s)", nullptr, int(autoDisableAfterMs / kDayMs))
                                    : tr("failing for %1").arg(time::formatDuration(autoDisableAfterMs / 1000));
     Status s = m_db->transaction([&](QSqlDatabase&) -> Status {
-        QSqlQuery& insert = m_db->statement(QStringLiteral(
+        Statement& insert = m_db->fastStatement(QStringLiteral(
             "INSERT INTO attempts (delivery_id, number, triggered_by, started_at, duration_ms, request_url, "
             "request_headers, status_code, response_headers, response_body, response_body_size, truncated, "
             "error_class, error, remote_address) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"));
-        QSqlQuery& update = m_db->statement(QStringLiteral(
+        Statement& update = m_db->fastStatement(QStringLiteral(
             "UPDATE deliveries SET status = ?, attempt_count = ?, next_attempt_at = ?, next_trigger = 'scheduled', "
             "lease_owner = NULL, last_status_code = ?, last_error_class = ?, updated_at = ? "
             "WHERE id = ? AND (lease_owner = ? OR lease_owner IS NULL)"));
-        QSqlQuery& success =
-            m_db->statement(QStringLiteral("UPDATE webhooks SET last_triggered_at = ?, last_success_at = ?, "
-                                           "failure_count = 0, failing_since = NULL WHERE id = ?"));
-        QSqlQuery& failure = m_db->statement(QStringLiteral(
+        Statement& success =
+            m_db->fastStatement(QStringLiteral("UPDATE webhooks SET last_triggered_at = ?, last_success_at = ?, "
+                                               "failure_count = 0, failing_since = NULL WHERE id = ?"));
+        Statement& failure = m_db->fastStatement(QStringLiteral(
             "UPDATE webhooks SET last_triggered_at = ?, last_failure_at = ?, failure_count = failure_count + 1, "
             "failing_since = COALESCE(failing_since, ?) WHERE id = ?"));
         // Deactivates on 410 (streak start ignored) or after a streak longer than the auto-disable period.
-        QSqlQuery& disable =
-            m_db->statement(QStringLiteral("UPDATE webhooks SET is_active = 0, disabled_reason = ? "
-                                           "WHERE id = ? AND is_active = 1 AND failing_since <= ? RETURNING id"));
+        Statement& disable =
+            m_db->fastStatement(QStringLiteral("UPDATE webhooks SET is_active = 0, disabled_reason = ? "
+                                               "WHERE id = ? AND is_active = 1 AND failing_since <= ? RETURNING id"));
+        for (Statement* st : {&insert, &update, &success, &failure, &disable}) {
+            if (!st->isValid())
+                return m_db->statementError(*st, tr("recording an attempt"));
+        }
+        const QString owner = QString::fromLatin1(m_owner);
+        const auto orEmpty = [](const QString& text) { return text.isNull() ? QStringLiteral("") : text; };
+        const auto optionalInt = [](std::optional<int> v) {
+            return v ? std::optional<qint64>(*v) : std::optional<qint64>();
+        };
 
         // A success's counter update is overwritten by the next result of the same webhook in this batch
         // when that is a success too: write only the last of such a run (a third of the statements when
@@ -155,44 +159,54 @@ Result<QList<qint64>> DeliveryQueue::complete(const QList<AttemptResult>& result
         for (qsizetype i = 0; i < results.size(); ++i) {
             const AttemptResult& r = results.at(i);
             const Attempt& a = r.attempt;
-            const auto bind = [](QSqlQuery& query, const QVariantList& values) {
-                for (const QVariant& v : values)
-                    query.addBindValue(v);
-            };
-            bind(insert,
-                 {a.deliveryId, a.number, attemptTriggerName(a.trigger), a.startedAt, a.durationMs, a.requestUrl,
-                  headers::rawToJson(a.requestHeaders), nullableInt(a.statusCode),
-                  headers::rawToJson(a.responseHeaders), a.responseBody.isNull() ? QByteArray("") : a.responseBody,
-                  a.responseBodySize, int(a.truncated), a.errorClass.isNull() ? QStringLiteral("") : a.errorClass,
-                  a.error.isNull() ? QStringLiteral("") : a.error,
-                  a.remoteAddress.isNull() ? QStringLiteral("") : a.remoteAddress});
+            insert.bind(a.deliveryId)
+                .bind(qint64(a.number))
+                .bind(attemptTriggerName(a.trigger))
+                .bind(a.startedAt)
+                .bind(a.durationMs)
+                .bind(a.requestUrl)
+                .bind(headers::rawToJson(a.requestHeaders))
+                .bind(optionalInt(a.statusCode))
+                .bind(headers::rawToJson(a.responseHeaders))
+                .bind(a.responseBody.isNull() ? QByteArray("") : a.responseBody)
+                .bind(a.responseBodySize)
+                .bind(qint64(a.truncated))
+                .bind(orEmpty(a.errorClass))
+                .bind(orEmpty(a.error))
+                .bind(orEmpty(a.remoteAddress));
             if (!insert.exec())
-                return Database::queryError(insert, tr("recording an attempt"));
+                return m_db->statementError(insert, tr("recording an attempt"));
 
-            bind(update, {deliveryStatusName(r.outcome.status), a.number, nullableInt(r.outcome.nextAttemptAt),
-                          nullableInt(a.statusCode), a.errorClass.isNull() ? QStringLiteral("") : a.errorClass, now,
-                          a.deliveryId, QString::fromLatin1(m_owner)});
+            update.bind(deliveryStatusName(r.outcome.status))
+                .bind(qint64(a.number))
+                .bind(r.outcome.nextAttemptAt)
+                .bind(optionalInt(a.statusCode))
+                .bind(orEmpty(a.errorClass))
+                .bind(now)
+                .bind(a.deliveryId)
+                .bind(owner);
             if (!update.exec())
-                return Database::queryError(update, tr("updating a delivery"));
+                return m_db->statementError(update, tr("updating a delivery"));
 
             if (r.outcome.status == DeliveryStatus::Succeeded) {
                 if (overwritten.at(i))
                     continue;
-                bind(success, {a.startedAt, a.startedAt, r.webhookId});
+                success.bind(a.startedAt).bind(a.startedAt).bind(r.webhookId);
                 if (!success.exec())
-                    return Database::queryError(success, tr("updating webhook counters"));
+                    return m_db->statementError(success, tr("updating webhook counters"));
             } else {
-                bind(failure, {a.startedAt, a.startedAt, a.startedAt, r.webhookId});
+                failure.bind(a.startedAt).bind(a.startedAt).bind(a.startedAt).bind(r.webhookId);
                 if (!failure.exec())
-                    return Database::queryError(failure, tr("updating webhook counters"));
+                    return m_db->statementError(failure, tr("updating webhook counters"));
                 const bool gone = !r.outcome.disableReason.isEmpty();
-                bind(disable, {gone ? r.outcome.disableReason : autoReason, r.webhookId,
-                               gone ? a.startedAt : a.startedAt - autoDisableAfterMs});
+                disable.bind(gone ? r.outcome.disableReason : autoReason)
+                    .bind(r.webhookId)
+                    .bind(gone ? a.startedAt : a.startedAt - autoDisableAfterMs);
                 if (!disable.exec())
-                    return Database::queryError(disable, tr("disabling a webhook"));
+                    return m_db->statementError(disable, tr("disabling a webhook"));
                 if (disable.next() && !disabled.contains(r.webhookId))
                     disabled << r.webhookId;
-                disable.finish();
+                disable.reset();
             }
         }
         return m_db->notify(QLatin1String(Database::kChangesChannel));

@@ -512,6 +512,58 @@ private Q_SLOTS:
         QVERIFY(!QSqlDatabase::contains(workerName));
     }
 
+    // The statement behind recording attempts stores what QSqlQuery stored: NULL for a null QString or an
+    // empty optional, blobs byte for byte, text as text; RETURNING rows come back, and an error is told.
+    void fastStatementStoresWhatQtStores_data() { addBackendRows(); }
+    void fastStatementStoresWhatQtStores()
+    {
+        QFETCH(QString, backend);
+        const auto url = emptyDatabase(backend, rowFile());
+        QVERIFY2(url, qPrintable(url.error().message));
+        auto db = Database::open(*url);
+        QVERIFY2(db, qPrintable(db.error().message));
+        Database& d = **db;
+        QVERIFY(exec(d, QStringLiteral("CREATE TABLE fast_t (i BIGINT PRIMARY KEY, s TEXT, b %1, n BIGINT)")
+                            .arg(d.isPostgres() ? QStringLiteral("BYTEA") : QStringLiteral("BLOB"))));
+        const QString insertSql = QStringLiteral("INSERT INTO fast_t (i, s, b, n) VALUES (?, ?, ?, ?)");
+        const QByteArray blob("\0\x01\xff", 3);
+        Statement& insert = d.fastStatement(insertSql);
+        QVERIFY2(insert.isValid(), qPrintable(insert.error()));
+        QVERIFY(insert.bind(qint64(1)).bind(QString()).bind(blob).bind(std::optional<qint64>()).exec());
+        Statement& again = d.fastStatement(insertSql);
+        QCOMPARE(&again, &insert); // kept
+        QVERIFY(again.bind(qint64(2)).bind(QStringLiteral("caf\u00e9")).bind(QByteArray("")).bind(qint64(5)).exec());
+
+        QSqlQuery q(d.connection());
+        QVERIFY(q.exec(QStringLiteral("SELECT i, s, b, n FROM fast_t ORDER BY i")));
+        QVERIFY(q.next());
+        QVERIFY(q.value(1).isNull());
+        QCOMPARE(q.value(2).toByteArray(), blob);
+        QVERIFY(q.value(3).isNull());
+        QVERIFY(q.next());
+        QCOMPARE(q.value(1).toString(), QStringLiteral("caf\u00e9"));
+        QCOMPARE(q.value(2).toByteArray(), QByteArray(""));
+        QCOMPARE(q.value(3).toLongLong(), 5);
+        q.finish();
+
+        Statement& update = d.fastStatement(QStringLiteral("UPDATE fast_t SET n = ? WHERE i >= ? RETURNING i"));
+        QVERIFY(update.bind(qint64(9)).bind(qint64(1)).exec());
+        QList<qint64> returned;
+        while (update.next())
+            returned << update.int64(0);
+        std::sort(returned.begin(), returned.end());
+        QCOMPARE(returned, (QList<qint64>{1, 2}));
+        QCOMPARE(scalar(d, QStringLiteral("SELECT COUNT(*) FROM fast_t WHERE n = 9")).toInt(), 2);
+
+        Statement& duplicate = d.fastStatement(insertSql);
+        QVERIFY(!duplicate.bind(qint64(1)).bind(QString()).bind(QByteArray()).bind(qint64(0)).exec());
+        QVERIFY(!duplicate.error().isEmpty());
+        QVERIFY(d.statementError(duplicate, QStringLiteral("inserting")).message.contains(QLatin1String("inserting")));
+        Statement& after = d.fastStatement(insertSql); // usable again after the error
+        QVERIFY(after.bind(qint64(3)).bind(QString()).bind(QByteArray()).bind(qint64(0)).exec());
+        QCOMPARE(scalar(d, QStringLiteral("SELECT COUNT(*) FROM fast_t")).toInt(), 3);
+    }
+
     void transactionRollsBackOnError_data() { addBackendRows(); }
     void transactionRollsBackOnError()
     {
