@@ -137,6 +137,7 @@ private:
     bool m_pumpQueued = false;
     bool m_claiming = false; // a claim is on the lane
     bool m_repump = false;   // pump() was asked for during that claim
+    bool m_idle = false;     // the last claim found nothing and nothing was held: look before claiming
     bool m_finished = false;
 };
 
