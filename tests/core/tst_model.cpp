@@ -97,7 +97,7 @@ private Q_SLOTS:
         QTest::newRow("none") << RawHeaders{};
         QTest::newRow("plain") << RawHeaders{{"Content-Type", "application/json"}, {"X-Empty", ""}};
         QTest::newRow("quotes and backslashes") << RawHeaders{{"X-Q", "a \"b\" \\c\\"}};
-        QTest::newRow("control characters") << RawHeaders{{"X-C", QByteArray("\x01\x1f\x7f\t\r\n\b\f", 10)}};
+        QTest::newRow("control characters") << RawHeaders{{"X-C", QByteArray("\x01\x1f\x7f\t\r\n\b\f", 8)}};
         QTest::newRow("utf-8 value") << RawHeaders{{"X-U", "caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80"}};
         QTest::newRow("latin-1 name") << RawHeaders{{"X-\xe9", "v"}};
         QTest::newRow("invalid utf-8") << RawHeaders{{"X-I", "a\xff\xfe" "b"}};
