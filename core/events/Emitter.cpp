@@ -1,5 +1,6 @@
 #include "events/Emitter.h"
 
+#include "storage/Statement.h"
 #include "util/Ids.h"
 #include "util/Time.h"
 
@@ -71,12 +72,13 @@ QList<Result<EmitResult>> Emitter::emitMany(const QList<EmitRequest>& requests)
     }
     const qint64 now = m_clock.nowMs();
     const Status s = m_db->transaction([&](QSqlDatabase&) -> Status {
+        Subscribers subscribers; // read once per event type in the batch, inside its transaction
         for (qsizetype i = 0; i < requests.size(); ++i) {
             if (!results[i])
                 continue;
             EmitResult out;
             if (Status one = insertRows(requests[i].type, payloads[i], requests[i].idempotencyKey, std::nullopt, false,
-                                        now, out);
+                                        now, out, &subscribers);
                 !one)
                 return one;
             results[i] = out;
@@ -118,7 +120,8 @@ Result<EmitResult> Emitter::insert(const QString& type, const QByteArray& payloa
 }
 
 Status Emitter::insertRows(const QString& type, const QByteArray& payload, const QString& key,
-                           std::optional<qint64> onlyWebhook, bool queued, qint64 now, EmitResult& out)
+                           std::optional<qint64> onlyWebhook, bool queued, qint64 now, EmitResult& out,
+                           Subscribers* subscribers)
 {
     if (!key.isEmpty()) {
         QSqlQuery& q = m_db->statement(QStringLiteral("SELECT id, created_at FROM events WHERE idempotency_key = ?"));
@@ -150,20 +153,21 @@ Status Emitter::insertRows(const QString& type, const QByteArray& payload, const
         }
         q.finish();
     }
-    QSqlQuery& ev = m_db->statement(QStringLiteral(
+    Statement& ev = m_db->fastStatement(QStringLiteral(
         "INSERT INTO events (type, payload, idempotency_key, created_at) VALUES (?, ?, ?, ?) RETURNING id"));
-    ev.addBindValue(type);
-    ev.addBindValue(QString::fromUtf8(payload));
-    ev.addBindValue(key.isEmpty() ? QVariant(QMetaType::fromType<QString>()) : QVariant(key));
-    ev.addBindValue(now);
+    if (!ev.isValid())
+        return m_db->statementError(ev, tr("storing the event"));
+    ev.bind(type).bindText(payload).bind(key.isEmpty() ? QString() : key).bind(now);
     if (!ev.exec() || !ev.next())
-        return Database::queryError(ev, tr("storing the event"));
-    out.eventId = ev.value(0).toLongLong();
-    ev.finish();
+        return m_db->statementError(ev, tr("storing the event"));
+    out.eventId = ev.int64(0);
+    ev.reset();
 
     QList<qint64> targets;
     if (onlyWebhook) {
         targets << *onlyWebhook;
+    } else if (subscribers && subscribers->contains(type)) {
+        targets = subscribers->value(type);
     } else {
         QSqlQuery& q =
             m_db->statement(QStringLiteral("SELECT w.id FROM webhooks w JOIN webhook_events we ON we.webhook_id = w.id "
@@ -174,23 +178,28 @@ Status Emitter::insertRows(const QString& type, const QByteArray& payload, const
         while (q.next())
             targets << q.value(0).toLongLong();
         q.finish();
+        if (subscribers)
+            subscribers->insert(type, targets);
     }
-    QSqlQuery& q = m_db->statement(QStringLiteral(
+    Statement& d = m_db->fastStatement(QStringLiteral(
         "INSERT INTO deliveries (event_id, webhook_id, event_type, msg_id, status, next_attempt_at, next_trigger, "
         "created_at, updated_at) VALUES (?, ?, ?, ?, 'pending', ?, ?, ?, ?) RETURNING id"));
+    if (!d.isValid())
+        return m_db->statementError(d, tr("queueing a delivery"));
+    const QString trigger = onlyWebhook ? QStringLiteral("test") : QStringLiteral("scheduled");
     for (qint64 webhookId : targets) {
-        q.addBindValue(out.eventId);
-        q.addBindValue(webhookId);
-        q.addBindValue(type);
-        q.addBindValue(QString::fromLatin1(ids::newMessageId()));
-        q.addBindValue(onlyWebhook && !queued ? QVariant(QMetaType::fromType<qint64>()) : QVariant(now));
-        q.addBindValue(onlyWebhook ? QStringLiteral("test") : QStringLiteral("scheduled"));
-        q.addBindValue(now);
-        q.addBindValue(now);
-        if (!q.exec() || !q.next())
-            return Database::queryError(q, tr("queueing a delivery"));
-        out.deliveryIds << q.value(0).toLongLong();
-        q.finish();
+        d.bind(out.eventId)
+            .bind(webhookId)
+            .bind(type)
+            .bindText(ids::newMessageId())
+            .bind(onlyWebhook && !queued ? std::optional<qint64>() : std::optional<qint64>(now))
+            .bind(trigger)
+            .bind(now)
+            .bind(now);
+        if (!d.exec() || !d.next())
+            return m_db->statementError(d, tr("queueing a delivery"));
+        out.deliveryIds << d.int64(0);
+        d.reset();
     }
     // Wakes engines on other machines at commit (PostgreSQL).
     if ((!onlyWebhook || queued) && !targets.isEmpty())

@@ -5,6 +5,7 @@
 #include "storage/EventCatalog.h"
 #include "util/Clock.h"
 
+#include <QHash>
 #include <QJsonObject>
 #include <functional>
 #include <memory>
@@ -61,9 +62,12 @@ public:
 private:
     // Checks one request and builds its envelope; a Validation error when it cannot be emitted.
     Result<QByteArray> prepare(const EmitRequest& request) const;
-    // The rows of one event, inside the caller's transaction.
+    using Subscribers = QHash<QString, QList<qint64>>; // event type -> active subscribed webhook ids
+    // The rows of one event, inside the caller's transaction. `subscribers`, when given, keeps the
+    // webhooks found for each type for the next events of the same transaction.
     Status insertRows(const QString& type, const QByteArray& payload, const QString& key,
-                      std::optional<qint64> onlyWebhook, bool queued, qint64 now, EmitResult& out);
+                      std::optional<qint64> onlyWebhook, bool queued, qint64 now, EmitResult& out,
+                      Subscribers* subscribers = nullptr);
     Result<EmitResult> insert(const QString& type, const QByteArray& payload, const QString& key,
                               std::optional<qint64> onlyWebhook, bool queued = false);
 

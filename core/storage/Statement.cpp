@@ -75,6 +75,21 @@ Statement& Statement::bind(const QByteArray& value)
     return *this;
 }
 
+Statement& Statement::bindText(const QByteArray& utf8)
+{
+    if (m_query) {
+        m_query->addBindValue(utf8.isNull() ? QString() : QString::fromUtf8(utf8));
+    } else if (m_stmt) {
+        ++m_bound;
+        if (utf8.isNull())
+            sqlite3_bind_null(m_stmt, m_bound);
+        else
+            sqlite3_bind_text64(m_stmt, m_bound, utf8.constData(), sqlite3_uint64(utf8.size()), SQLITE_TRANSIENT,
+                                SQLITE_UTF8);
+    }
+    return *this;
+}
+
 Statement& Statement::bind(std::optional<qint64> value)
 {
     if (value)

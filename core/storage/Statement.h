@@ -29,6 +29,8 @@ public:
     Statement& bind(qint64 value);
     Statement& bind(const QString& value);    // a null QString binds NULL, as Qt does
     Statement& bind(const QByteArray& value); // as a blob, as Qt does
+    // UTF-8 bytes as text, without a round trip through UTF-16 (a 1 KiB event payload, say).
+    Statement& bindText(const QByteArray& utf8);
     Statement& bind(std::optional<qint64> value);
     Statement& bind(const char*) = delete; // say QString or QByteArray
 

@@ -185,6 +185,42 @@ private Q_SLOTS:
         QVERIFY(DeliveryLog(m_db).get(results[2]->deliveryIds.first())->payload.contains("\"n\":3"));
     }
 
+    // The batch reads each type's subscribers once; every event still goes to exactly the active
+    // webhooks of its own type, and a non-ASCII payload is stored as the same text.
+    void emitManyFansOutEachTypeToItsOwnWebhooks()
+    {
+        const Webhook a = addWebhook(QStringLiteral("a"), {QStringLiteral("invoice.paid")}, true);
+        const Webhook b =
+            addWebhook(QStringLiteral("b"), {QStringLiteral("invoice.paid"), QStringLiteral("job.created")}, true);
+        addWebhook(QStringLiteral("c"), {QStringLiteral("job.created")}, false);
+        const QString name = QStringLiteral("Zo\u00eb pays \u20ac5 \U0001F600");
+        const auto results = m_emitter->emitMany({
+            {QStringLiteral("invoice.paid"), QJsonObject{{QStringLiteral("name"), name}}, {}},
+            {QStringLiteral("job.created"), {}, {}},
+            {QStringLiteral("invoice.paid"), {}, {}},
+        });
+        const auto webhooksOf = [&](const Result<EmitResult>& r) {
+            QList<qint64> ids;
+            for (qint64 id : r->deliveryIds)
+                ids << DeliveryLog(m_db).get(id)->webhookId;
+            return ids;
+        };
+        QVERIFY(results[0] && results[1] && results[2]);
+        QCOMPARE(webhooksOf(results[0]), (QList<qint64>{a.id, b.id}));
+        QCOMPARE(webhooksOf(results[1]), QList<qint64>{b.id});
+        QCOMPARE(webhooksOf(results[2]), (QList<qint64>{a.id, b.id}));
+        const auto stored = DeliveryLog(m_db).get(results[0]->deliveryIds.first());
+        QCOMPARE(QJsonDocument::fromJson(stored->payload)
+                     .object()
+                     .value(QStringLiteral("data"))
+                     .toObject()
+                     .value(QStringLiteral("name")),
+                 QJsonValue(name));
+        QCOMPARE(scalar(QStringLiteral("SELECT COUNT(*) FROM events WHERE payload LIKE '%\u20ac5%'")), 1);
+        if (!m_db->isPostgres()) // text, as Qt binds it, not a blob
+            QCOMPARE(scalar(QStringLiteral("SELECT COUNT(*) FROM events WHERE typeof(payload) <> 'text'")), 0);
+    }
+
     // A row that fails inside the shared transaction rolls it back; the others are then written one by
     // one, so only the failing request gets the error.
     void emitManyIsolatesAFailingRow()
