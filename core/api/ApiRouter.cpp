@@ -146,16 +146,25 @@ bool ApiRouter::authorize(Context& c, const QString& scope)
         c.fail(401, QStringLiteral("unauthorized"), tr("Send an API key as \"Authorization: Bearer <key>\""));
         return false;
     }
-    const auto key = m_keys->authenticate(QString::fromLatin1(auth.mid(7).trimmed()));
-    if (!key) {
-        if (key.error().kind == Error::Kind::Storage)
-            c.fail(key.error());
-        else
-            c.fail(401, QStringLiteral("unauthorized"), tr("Invalid or revoked API key"));
-        return false;
+    const QString token = QString::fromLatin1(auth.mid(7).trimmed());
+    if (const auto known = m_keysThisPass.constFind(token); known != m_keysThisPass.cend()) {
+        c.key = *known;
+    } else {
+        const auto key = m_keys->authenticate(token);
+        if (!key) {
+            if (key.error().kind == Error::Kind::Storage)
+                c.fail(key.error());
+            else
+                c.fail(401, QStringLiteral("unauthorized"), tr("Invalid or revoked API key"));
+            return false;
+        }
+        if (m_keysThisPass.isEmpty())
+            QMetaObject::invokeMethod(
+                this, [this] { m_keysThisPass.clear(); }, Qt::QueuedConnection);
+        m_keysThisPass.insert(token, *key);
+        c.key = *key;
     }
-    c.key = *key;
-    if (!key->scopes.contains(scope)) {
+    if (!c.key.scopes.contains(scope)) {
         c.fail(403, QStringLiteral("forbidden"), tr("This API key lacks the \"%1\" scope").arg(scope));
         return false;
     }
