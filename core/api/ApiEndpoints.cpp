@@ -2,6 +2,7 @@
 #include "api/ApiContext.h"
 #include "api/WebhookInput.h"
 
+#include "delivery/StorageLane.h"
 #include "delivery/TestSender.h"
 #include "events/Emitter.h"
 #include "model/DeliveryJson.h"
@@ -282,8 +283,8 @@ void ApiRouter::ingestEvent(Context& c)
     }
     if (!errors.isEmpty())
         return c.fail(Error::validation(errors));
-    // Group commit: requests that arrive in one pass of the event loop share one transaction (and one
-    // fsync-bearing commit), flushed as soon as that pass is over; each is answered after that commit.
+    // Group commit: the requests that arrive while the lane commits the previous batch (or in one pass of
+    // the event loop, when it is idle) share one transaction; each is answered after that commit.
     if (m_ingestBatch.isEmpty())
         QMetaObject::invokeMethod(this, &ApiRouter::flushIngest, Qt::QueuedConnection);
     m_ingestBatch.append({EmitRequest{body->value(QStringLiteral("type")).toString(), data.toObject(),
@@ -295,14 +296,26 @@ void ApiRouter::ingestEvent(Context& c)
 
 void ApiRouter::flushIngest()
 {
-    const QList<PendingIngest> batch = std::exchange(m_ingestBatch, {});
-    if (batch.isEmpty())
-        return;
+    if (!m_ingestCommitting.isEmpty() || m_ingestBatch.isEmpty())
+        return; // answerIngest() flushes again when the batch in flight is answered
+    m_ingestCommitting = m_ingestBatch.mid(0, kMaxIngestBatch);
+    m_ingestBatch.remove(0, m_ingestCommitting.size());
     QList<EmitRequest> events;
-    events.reserve(batch.size());
-    for (const PendingIngest& p : batch)
+    events.reserve(m_ingestCommitting.size());
+    for (const PendingIngest& p : std::as_const(m_ingestCommitting))
         events.append(p.event);
-    const QList<Result<EmitResult>> results = m_emitter->emitMany(events);
+    m_ingestLane->post([this, events = std::move(events)] {
+        QList<Result<EmitResult>> results = m_ingestEmitter->emitMany(events);
+        QMetaObject::invokeMethod(
+            this, [this, results = std::move(results)] { answerIngest(results); }, Qt::QueuedConnection);
+    });
+}
+
+void ApiRouter::answerIngest(const QList<Result<EmitResult>>& results)
+{
+    const QList<PendingIngest> batch = std::exchange(m_ingestCommitting, {});
+    flushIngest(); // the requests that arrived during that commit go to the lane before these are answered
+    bool queued = false;
     for (qsizetype i = 0; i < batch.size(); ++i) {
         Context c = batch[i].answer();
         const Result<EmitResult>& r = results[i];
@@ -310,6 +323,7 @@ void ApiRouter::flushIngest()
             c.fail(r.error());
             continue;
         }
+        queued = queued || (!r->duplicate && !r->deliveryIds.isEmpty());
         QJsonArray ids;
         for (qint64 id : r->deliveryIds)
             ids.append(id);
@@ -317,6 +331,17 @@ void ApiRouter::flushIngest()
         c.ok(202, QJsonObject{{QStringLiteral("event_id"), r->eventId},
                               {QStringLiteral("deliveries"), ids},
                               {QStringLiteral("duplicate"), r->duplicate}});
+    }
+    if (queued && m_onQueued)
+        m_onQueued();
+}
+
+void ApiRouter::finishIngest()
+{
+    while (!m_ingestCommitting.isEmpty() || !m_ingestBatch.isEmpty()) {
+        flushIngest();
+        m_ingestLane->waitIdle();
+        QCoreApplication::sendPostedEvents(this, QEvent::MetaCall); // runs answerIngest()
     }
 }
 

@@ -5,6 +5,7 @@
 #include "api/Metrics.h"
 #include "api/WebhookInput.h"
 
+#include "delivery/StorageLane.h"
 #include "delivery/TestSender.h"
 #include "events/Emitter.h"
 #include "signing/Secret.h"
@@ -32,11 +33,17 @@ ApiRouter::ApiRouter(std::shared_ptr<Database> db, const Clock& clock, Transport
     , m_keys(std::make_unique<ApiKeyStore>(m_db, clock))
     , m_tests(std::make_unique<TestSender>(m_db, clock, transport()))
     , m_metrics(std::make_unique<Metrics>())
+    , m_ingestEmitter(std::make_unique<Emitter>(m_db, *m_catalog, clock))
+    , m_ingestLane(std::make_unique<StorageLane>(m_db))
 {
     connect(m_tests.get(), &TestSender::finished, this, &ApiRouter::onTestFinished);
 }
 
-ApiRouter::~ApiRouter() = default;
+ApiRouter::~ApiRouter()
+{
+    // Unanswered requests are dropped with their connections; the lane finishes its commit first.
+    m_ingestLane.reset();
+}
 
 void ApiRouter::setOnQueued(std::function<void()> callback)
 {

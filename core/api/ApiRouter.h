@@ -13,10 +13,12 @@ class ApiKeyStore;
 class DeliveryLog;
 class DeliveryQueue;
 class Emitter;
+class StorageLane;
 class EventCatalog;
 class TestSender;
 class WebhookStore;
 struct ApiKey;
+struct EmitResult;
 struct TestSendResult;
 } // namespace outhook
 
@@ -44,8 +46,12 @@ public:
     // The counters GET /metrics renders; the owner feeds them from its engine.
     Metrics& metrics() { return *m_metrics; }
 
-    // Answers through `reply`, immediately or (for test sends) once the attempt is done.
+    // Answers through `reply`, immediately, after the group commit (POST /events) or (test sends) once the
+    // attempt is done.
     void handle(const ApiRequest& request, const Reply& reply);
+    // Commits and answers every POST /events request received so far, blocking until done; for shutdown,
+    // while the connections are still open.
+    void finishIngest();
 
 private:
     struct Context;
@@ -71,8 +77,11 @@ private:
     void getDelivery(Context& c);
     void resendDelivery(Context& c);
     void onTestFinished(quint64 tag, const TestSendResult& result);
-    // Commits the events of the requests queued by ingestEvent() in one transaction, then answers them.
+    // Hands the events of the requests queued by ingestEvent() to the ingest lane, which commits them in one
+    // transaction; answerIngest() then answers them. One batch is in flight at a time: the requests that
+    // arrive meanwhile form the next one.
     void flushIngest();
+    void answerIngest(const QList<Result<EmitResult>>& results);
 
     std::shared_ptr<Database> m_db;
     const Clock& m_clock;
@@ -85,13 +94,18 @@ private:
     std::unique_ptr<TestSender> m_tests;
     QHash<quint64, QPair<Reply, QString>> m_pendingTests; // tag → reply, request id
     struct PendingIngest;
-    QList<PendingIngest> m_ingestBatch; // checked POST /events requests waiting for the next group commit
+    QList<PendingIngest> m_ingestBatch;      // checked POST /events requests waiting for the next group commit
+    QList<PendingIngest> m_ingestCommitting; // the batch the lane is committing now
     // Keys found valid during the current pass of the event loop (bearer token -> key), forgotten when
     // the pass ends: the requests that arrive together need one lookup, and a key revoked elsewhere is
     // refused from the next pass on. The lookup was a sixth of the ingest path's CPU.
     QHash<QString, ApiKey> m_keysThisPass;
     std::function<void()> m_onQueued;
     std::unique_ptr<Metrics> m_metrics;
+    // Ingest commits on a thread of its own, so that parsing and answering requests (this thread) and
+    // writing them (the lane) use both cores. Its emitter wakes nobody: answerIngest() does, here.
+    std::unique_ptr<Emitter> m_ingestEmitter;
+    std::unique_ptr<StorageLane> m_ingestLane; // declared last: joined before the members its jobs use go
 };
 
 } // namespace outhook::api

@@ -10,6 +10,7 @@
 #include <QSslCertificate>
 #include <QSslKey>
 #include <QTcpServer>
+#include <QTcpSocket>
 #include <memory>
 
 namespace outhook::api {
@@ -61,25 +62,31 @@ ApiServer::ApiServer(ApiRouter* router, QObject* parent)
         r.query = request.query();
         r.headers = request.headers();
         r.body = request.body();
-        // A test send answers later: the responder must outlive this call.
+        // Ingest and test sends answer later: the responder must outlive this call, and the client may
+        // hang up before the answer (QHttpServer then deletes the socket the responder writes to).
         auto held = std::make_shared<QHttpServerResponder>(std::move(responder));
         QElapsedTimer timer;
         timer.start();
-        m_router->handle(
-            r, [held, timer, self = QPointer<ApiServer>(this), method = r.method, path = r.path](ApiResponse response) {
+        m_router->handle(r, [held, timer, socket = QPointer<QTcpSocket>(held->socket()),
+                             self = QPointer<ApiServer>(this), method = r.method, path = r.path](ApiResponse response) {
+            if (socket && socket->isOpen())
                 write(*held, response);
-                if (!self)
-                    return;
-                QByteArray requestId;
-                for (const auto& [k, v] : std::as_const(response.headers))
-                    if (k == "X-Request-Id")
-                        requestId = v;
-                Q_EMIT self->requestServed(method, path, response.status, requestId, timer.elapsed());
-            });
+            if (!self)
+                return;
+            QByteArray requestId;
+            for (const auto& [k, v] : std::as_const(response.headers))
+                if (k == "X-Request-Id")
+                    requestId = v;
+            Q_EMIT self->requestServed(method, path, response.status, requestId, timer.elapsed());
+        });
     });
 }
 
-ApiServer::~ApiServer() = default;
+ApiServer::~ApiServer()
+{
+    // Events already received are committed and answered while their connections are still open.
+    m_router->finishIngest();
+}
 
 Result<QPair<QHostAddress, quint16>> ApiServer::parseListen(const QString& text)
 {

@@ -11,9 +11,10 @@
 
 namespace outhook {
 
-// One thread that runs the dispatcher's database work (claims, results, leases) in the order it was
-// posted, on its own connection. The dispatcher's thread then only sends: it never waits on the disk or on
-// the write lock, and the two threads use both cores. Jobs hand their results back with a queued call.
+// One thread that runs database work in the order it was posted, on its own connection: the dispatcher's
+// claims, results and lease renewals, or the API's ingest commits. The posting thread then never waits on
+// the disk or on the write lock, and the two threads use both cores. Jobs hand their results back with a
+// queued call.
 class StorageLane
 {
 public:

@@ -535,6 +535,33 @@ private Q_SLOTS:
         QVERIFY(tls.waitForFinished(15000));
     }
 
+    // Clients that send events and hang up before their answer (wrk does at the end of a run) must not
+    // take the server down: the answer comes after the group commit, when the connection may be gone.
+    void clientsHangingUpBeforeTheirAnswer()
+    {
+        createWebhook(m_receiver.url());
+        const QByteArray event = "{\"type\":\"invoice.paid\",\"data\":{}}";
+        std::vector<std::unique_ptr<QTcpSocket>> clients;
+        for (int round = 0; round < 20; ++round) {
+            for (int i = 0; i < 10; ++i) {
+                auto s = std::make_unique<QTcpSocket>();
+                s->connectToHost(QHostAddress::LocalHost, m_port);
+                QVERIFY(s->waitForConnected(5000));
+                s->write("POST /api/v1/events HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer " +
+                         m_adminKey.toLatin1() + "\r\nContent-Type: application/json\r\nContent-Length: " +
+                         QByteArray::number(event.size()) + "\r\n\r\n" + event);
+                QVERIFY(s->waitForBytesWritten(5000));
+                clients.push_back(std::move(s));
+            }
+            QTest::qWait(round % 3); // hang up before, during and after the commit
+            for (auto& s : clients)
+                s->abort();
+            clients.clear();
+        }
+        QCOMPARE(call("GET", QStringLiteral("/api/v1/webhooks")).status, 200);
+        QCOMPARE(m_serve.state(), QProcess::Running);
+    }
+
     void revokedKeyIsRefused()
     {
         const QJsonObject key =

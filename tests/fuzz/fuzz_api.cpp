@@ -43,9 +43,9 @@ ApiResponse call(const QByteArray& method, const QString& path, const QByteArray
     req.body = body;
     std::optional<ApiResponse> answer;
     h->router->handle(req, [&answer](ApiResponse r) { answer = std::move(r); });
-    // POST /events answers after its group commit, queued for the end of this event-loop pass.
+    // POST /events answers after its group commit, which runs on the router's ingest thread.
     if (!answer)
-        QCoreApplication::sendPostedEvents(h->router.get());
+        h->router->finishIngest();
     FUZZ_CHECK(answer.has_value(), path); // answered by now: no route waits for the network here
     return *answer;
 }
