@@ -287,10 +287,7 @@ void Dispatcher::onFinished(const HttpResponse& r)
     a.errorClass = result.outcome.errorClass;
     a.error = result.outcome.error;
     m_pending.append(result);
-    Q_EMIT attemptFinished(f.webhook.id, r.statusCode > 0 ? r.statusCode : 0, a.errorClass, a.durationMs,
-                           result.outcome.status);
-
-    Q_EMIT inFlightChanged(int(m_inFlight.size()));
+    m_unannounced.append(result);
     if (m_pending.size() >= m_options.flushBatch)
         flush();
     else if (!m_flushTimer.isActive())
@@ -307,6 +304,8 @@ void Dispatcher::onFinished(const HttpResponse& r)
 void Dispatcher::flush()
 {
     m_flushTimer.stop();
+    if (!m_unannounced.isEmpty())
+        Q_EMIT attemptsFinished(std::exchange(m_unannounced, {}), int(m_inFlight.size()));
     // One write at a time: what finishes meanwhile goes in the next, larger one.
     if (m_pending.isEmpty() || !m_recording.isEmpty())
         return;

@@ -20,7 +20,15 @@ Engine::Engine(std::shared_ptr<Database> db, const Clock& clock, Dispatcher::Opt
     connect(m_dispatcher, &Dispatcher::attemptsRecorded, this, &Engine::attemptsRecorded);
     connect(m_dispatcher, &Dispatcher::webhooksDisabled, this, &Engine::webhooksDisabled);
     connect(m_dispatcher, &Dispatcher::inFlightChanged, this, &Engine::inFlightChanged);
-    connect(m_dispatcher, &Dispatcher::attemptFinished, this, &Engine::attemptFinished);
+    connect(m_dispatcher, &Dispatcher::attemptsFinished, this,
+            [this](const QList<AttemptResult>& results, int inFlight) {
+                for (const AttemptResult& r : results) {
+                    const Attempt& a = r.attempt;
+                    Q_EMIT attemptFinished(r.webhookId, a.statusCode.value_or(0), a.errorClass, a.durationMs,
+                                           r.outcome.status);
+                }
+                Q_EMIT inFlightChanged(inFlight);
+            });
     connect(m_dispatcher, &Dispatcher::idle, this, &Engine::idle);
     connect(m_dispatcher, &Dispatcher::storageError, this, &Engine::storageError);
     // From here on the dispatcher is about to be deleted: nothing may be posted to it any more. `outhookd

@@ -35,6 +35,9 @@ public:
     void reloadSettings();
 
 Q_SIGNALS:
+    // One per finished attempt, before it is written (for metrics), emitted here in bursts as the
+    // dispatcher hands its results over: statusCode is 0 without a response; errorClass is empty on
+    // success; outcome is the state the delivery moves to. inFlightChanged() follows each burst.
     void attemptFinished(qint64 webhookId, int statusCode, const QString& errorClass, qint64 durationMs,
                          outhook::DeliveryStatus outcome);
     void attemptsRecorded(const QList<qint64>& deliveryIds);
