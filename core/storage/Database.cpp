@@ -324,10 +324,6 @@ Status Database::configure(QSqlDatabase& db)
         QStringLiteral("PRAGMA foreign_keys=ON"),
         m_options.durability == Durability::Full ? QStringLiteral("PRAGMA synchronous=FULL")
                                                  : QStringLiteral("PRAGMA synchronous=NORMAL"),
-        // Checkpoint every 10,000 pages (40 MB of WAL) rather than SQLite's 1,000: the index pages that
-        // every commit rewrites are copied back and synced once per checkpoint, so fewer checkpoints cost
-        // less. A seventh of the ingest lane's time went to checkpoints at the default.
-        QStringLiteral("PRAGMA wal_autocheckpoint=10000"),
     };
     for (const QString& p : pragmas) {
         if (!q.exec(p))
