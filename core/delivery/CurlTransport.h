@@ -12,8 +12,8 @@ namespace outhook {
 // The production transport: libcurl's multi interface driven by the Qt event loop of the thread the
 // transport lives on (socket notifiers and one timer, so an idle transport never wakes up). HTTPS only,
 // never follows redirects, always verifies the peer, and checks every address it connects to against
-// the DestinationPolicy (which also defeats DNS rebinding). Connections are kept alive and reused, and
-// HTTP/2 is used when the server offers it.
+// the DestinationPolicy (which also defeats DNS rebinding). HTTP/1.1 connections are kept alive and
+// reused (not HTTP/2: see configure() for libcurl 7.88's fault with early answers).
 class CurlTransport : public Transport
 {
     Q_OBJECT
