@@ -91,7 +91,7 @@ void Dispatcher::start()
     m_transport->setParent(nullptr);
     connect(m_transport.get(), &Transport::finished, this, &Dispatcher::onFinished);
     m_queue = std::make_unique<DeliveryQueue>(m_db, m_clock, ids::newEngineId());
-    m_lane = std::make_unique<StorageLane>(m_db);
+    m_lane = std::make_unique<StorageLane>(m_db, "outhook-dlane");
     reloadSettings();
     m_heartbeat.start(int(m_options.heartbeatMs));
     // On PostgreSQL a new event anywhere wakes this engine at once; SQLite relies on in-process wake()

@@ -1,13 +1,16 @@
 #include "delivery/StorageLane.h"
 
 #include <openssl/crypto.h>
+#include <pthread.h>
 
 namespace outhook {
 
-StorageLane::StorageLane(std::shared_ptr<Database> db)
+StorageLane::StorageLane(std::shared_ptr<Database> db, const char* name)
     : m_db(std::move(db))
     , m_thread([this] { run(); })
-{}
+{
+    pthread_setname_np(m_thread.native_handle(), name);
+}
 
 StorageLane::~StorageLane()
 {

@@ -18,7 +18,8 @@ namespace outhook {
 class StorageLane
 {
 public:
-    explicit StorageLane(std::shared_ptr<Database> db);
+    // `name` (at most 15 characters) labels the thread in top -H, perf and gdb.
+    StorageLane(std::shared_ptr<Database> db, const char* name);
     ~StorageLane(); // runs what is queued, then ends the thread
 
     void post(std::function<void()> job);
