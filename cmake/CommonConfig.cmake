@@ -39,3 +39,21 @@ if(OUTHOOK_FUZZ)
     target_compile_options(outhook_common INTERFACE ${_outhook_fuzz_flags})
     target_link_options(outhook_common INTERFACE -fsanitize=address,undefined)
 endif()
+
+# tcmalloc (gperftools, Debian's libgoogle-perftools-dev) for the two executables. Buffers are built on
+# one thread and freed on another (HTTP thread and ingest lane, dispatcher and its lane); glibc's malloc
+# spent about a tenth of the dispatcher's CPU on that. Linked vs not, side by side, 100,000 deliveries to
+# local nginx: 15.6k -> 18.3k, 15.8k -> 18.5k, 18.4k -> 20.7k/s; outhookd's CPU 72 -> 58 us per delivery
+# in the first pair. Sanitizer builds keep their own allocator.
+option(OUTHOOK_TCMALLOC "Link outhook and outhookd with tcmalloc" ON)
+if(OUTHOOK_TCMALLOC AND NOT OUTHOOK_SANITIZE AND NOT OUTHOOK_FUZZ)
+    find_package(PkgConfig REQUIRED)
+    pkg_check_modules(TCMALLOC REQUIRED libtcmalloc_minimal)
+endif()
+function(outhook_use_tcmalloc target)
+    if(TCMALLOC_FOUND)
+        # Nothing calls it by name: --no-as-needed keeps the linker from dropping it.
+        target_link_libraries(${target} PRIVATE "-Wl,--push-state,--no-as-needed" ${TCMALLOC_LINK_LIBRARIES}
+                              "-Wl,--pop-state")
+    endif()
+endfunction()
