@@ -35,7 +35,7 @@ Dispatcher::Dispatcher(std::shared_ptr<Database> db, const Clock& clock, Options
     });
     connect(&m_heartbeat, &QTimer::timeout, this, [this] {
         // Results not yet written are still this engine's: their leases must outlive a failing write.
-        if ((!m_inFlight.isEmpty() || !m_pending.isEmpty() || !m_recording.isEmpty()) && m_lane)
+        if ((!m_inFlight.isEmpty() || !m_ready.empty() || !m_pending.isEmpty() || !m_recording.isEmpty()) && m_lane)
             m_lane->post([queue = m_queue.get(), leaseMs = m_options.leaseMs] { queue->extendLeases(leaseMs); });
     });
     connect(&m_drainTimer, &QTimer::timeout, this, [this] {
@@ -118,23 +118,26 @@ void Dispatcher::pump()
 {
     if (!m_started || m_stopping)
         return;
+    if (m_settingsAge.elapsed() >= m_base.settingsRefreshMs)
+        reloadSettings();
+    qint64 nextSlowInMs = -1;
+    int free = freeSlots(&nextSlowInMs);
+    free -= sendReady(free);
+    // Slots held by requests about to turn slow come free by time alone: look again then.
+    if (free <= 0 && nextSlowInMs >= 0 && !m_wakeTimer.isActive())
+        m_wakeTimer.start(int(std::min<qint64>(nextSlowInMs + 1, m_options.maxIdleWakeMs)));
     if (m_claiming) {
         m_repump = true; // one claim at a time; look again when it is back
         return;
     }
-    if (m_settingsAge.elapsed() >= m_base.settingsRefreshMs)
-        reloadSettings();
-    qint64 nextSlowInMs = -1;
-    const int hardMax = m_options.maxInFlight > 0 ? m_options.maxInFlight : 4 * m_options.concurrency;
-    const int free = std::min(m_options.concurrency - activeInFlight(&nextSlowInMs), hardMax - int(m_inFlight.size()));
-    // Claiming one row at a time as single slots free up costs a query per request; wait for a few.
-    if (free <= 0 || (!m_inFlight.isEmpty() && free < std::max(1, m_options.concurrency / 4))) {
-        // Slots held by requests about to turn slow come free by time alone: look again then.
-        if (nextSlowInMs >= 0 && !m_wakeTimer.isActive())
-            m_wakeTimer.start(int(std::min<qint64>(nextSlowInMs + 1, m_options.maxIdleWakeMs)));
+    // Keep up to claimBatch claimed ahead, asking for more once a quarter of them has gone out: one row
+    // at a time as single slots free up would cost a query per request.
+    const int target = std::max(m_options.claimBatch, 1);
+    const int want = target - int(m_ready.size());
+    const bool holding = !m_inFlight.isEmpty() || !m_ready.empty();
+    if (holding && want < std::max(1, target / 4))
         return;
-    }
-    if (m_idle && m_inFlight.isEmpty() && m_pending.isEmpty() && m_recording.isEmpty()) {
+    if (m_idle && !holding && m_pending.isEmpty() && m_recording.isEmpty()) {
         // Idle, the lane has nothing to do: look here whether anything is due, so the once-a-second look
         // wakes one thread instead of two (and three thread switches).
         if (const auto next = m_queue->nextDueAt(); next && (!*next || **next > m_clock.nowMs())) {
@@ -143,7 +146,26 @@ void Dispatcher::pump()
             return;
         }
     }
-    requestClaim(std::min(free, m_options.claimBatch));
+    requestClaim(want);
+}
+
+int Dispatcher::sendReady(int free)
+{
+    if (free <= 0 || m_ready.empty())
+        return 0;
+    const qint64 now = m_clock.nowMs();
+    int sent = 0;
+    for (; sent < free && !m_ready.empty(); ++sent) {
+        const Ready r = std::move(m_ready.front());
+        m_ready.pop_front();
+        const ClaimedDelivery& c = r.delivery;
+        BuiltRequest built =
+            RequestBuilder::build(r.webhook, c.msgId, c.payload, now, quint64(c.id), m_options.maxResponseBodyBytes);
+        m_inFlight.insert(quint64(c.id),
+                          InFlight{c, r.webhook, std::move(built.redactedHeaders), now, m_mono.elapsed()});
+        m_transport->send(built.request);
+    }
+    return sent;
 }
 
 void Dispatcher::requestClaim(int want)
@@ -196,16 +218,14 @@ void Dispatcher::onClaimed(const ClaimBatch& batch)
         QHash<qint64, Webhook> byId;
         for (const Webhook& w : batch.webhooks)
             byId.insert(w.id, w);
-        const qint64 now = m_clock.nowMs();
         for (const ClaimedDelivery& c : batch.deliveries) {
             const auto it = byId.constFind(c.webhookId);
             if (it == byId.cend())
                 continue; // webhook deleted meanwhile; its deliveries went with it
-            BuiltRequest built =
-                RequestBuilder::build(*it, c.msgId, c.payload, now, quint64(c.id), m_options.maxResponseBodyBytes);
-            m_inFlight.insert(quint64(c.id), InFlight{c, *it, std::move(built.redactedHeaders), now, m_mono.elapsed()});
-            m_transport->send(built.request);
+            m_ready.push_back(Ready{c, *it});
         }
+        qint64 nextSlowInMs = -1;
+        sendReady(freeSlots(&nextSlowInMs));
         Q_EMIT inFlightChanged(int(m_inFlight.size()));
     }
     if (repump || batch.deliveries.size() == batch.want) {
@@ -214,7 +234,7 @@ void Dispatcher::onClaimed(const ClaimBatch& batch)
     }
     scheduleWake(batch.nextDueAt);
     // Results still being written may make retries due at once; their write ends with another look.
-    m_idle = m_inFlight.isEmpty() && m_pending.isEmpty() && m_recording.isEmpty();
+    m_idle = m_inFlight.isEmpty() && m_ready.empty() && m_pending.isEmpty() && m_recording.isEmpty();
     if (m_idle)
         Q_EMIT idle();
 }
@@ -234,7 +254,7 @@ QList<qint64> Dispatcher::idsOf(const QList<ClaimedDelivery>& deliveries)
     return ids;
 }
 
-int Dispatcher::activeInFlight(qint64* nextSlowInMs) const
+int Dispatcher::freeSlots(qint64* nextSlowInMs) const
 {
     const qint64 now = m_mono.elapsed();
     int active = 0;
@@ -247,7 +267,8 @@ int Dispatcher::activeInFlight(qint64* nextSlowInMs) const
         if (*nextSlowInMs < 0 || slowIn < *nextSlowInMs)
             *nextSlowInMs = slowIn;
     }
-    return active;
+    const int hardMax = m_options.maxInFlight > 0 ? m_options.maxInFlight : 4 * m_options.concurrency;
+    return std::min(m_options.concurrency - active, hardMax - int(m_inFlight.size()));
 }
 
 void Dispatcher::scheduleWake(std::optional<qint64> nextDueAt)
@@ -355,6 +376,11 @@ void Dispatcher::stop(int drainMs)
         return;
     m_stopping = true;
     m_wakeTimer.stop();
+    QList<qint64> unsent;
+    for (const Ready& r : m_ready)
+        unsent << r.delivery.id;
+    m_ready.clear();
+    releaseLater(unsent); // claimed ahead, never sent: due again at once for whoever looks next
     if (!m_started || m_inFlight.isEmpty()) {
         finishStop();
         return;

@@ -12,15 +12,17 @@
 #include <QHash>
 #include <QObject>
 #include <QTimer>
+#include <deque>
 #include <functional>
 #include <memory>
 
 namespace outhook {
 
-// The engine's worker: claims due deliveries with a lease, keeps up to `concurrency` requests in flight,
-// and writes results in batches (one transaction for many attempts). Lives on its own thread; every
-// slot runs there. Its database work (claims, results, leases) runs in order on a StorageLane. It never polls faster
-// than once a second when idle; wake() brings it at once.
+// The engine's worker: claims due deliveries with a lease (up to claimBatch of them ahead of free slots),
+// keeps up to `concurrency` requests in flight, and writes results in batches (one transaction for many
+// attempts). Lives on its own thread; every slot runs there. Its database work (claims, results, leases)
+// runs in order on a StorageLane. It never polls faster than once a second when idle; wake() brings it at
+// once.
 class Dispatcher : public QObject
 {
     Q_OBJECT
@@ -28,7 +30,7 @@ public:
     struct Options
     {
         int concurrency = 64;
-        int claimBatch = 256;
+        int claimBatch = 256;      // most rows claimed ahead (leased, waiting for a free slot)
         qint64 leaseMs = 20000;    // a dead engine's work is picked up this long after it died
         qint64 heartbeatMs = 5000; // live leases are renewed this often
         // The two below are defaults: the team's settings table (SettingsStore) overrides them when it has
@@ -90,9 +92,10 @@ private:
         qint64 startedMono = 0; // m_mono's, for slowness (the Clock may be a test's frozen one)
     };
 
-    // Requests in flight that still count against `concurrency` (not slow yet). Sets *nextSlowInMs to when
-    // the next of them turns slow (-1: none).
-    int activeInFlight(qint64* nextSlowInMs) const;
+    // How many more requests may go out now: `concurrency` minus those in flight that still count against
+    // it (not slow yet), within the hard cap on all in flight. Sets *nextSlowInMs to when the next of them
+    // turns slow (-1: none).
+    int freeSlots(qint64* nextSlowInMs) const;
 
     // What one claim on the storage lane found.
     struct ClaimBatch
@@ -104,7 +107,16 @@ private:
         std::optional<qint64> nextDueAt; // when fewer than `want` were due
     };
 
+    // A claimed delivery waiting for a free slot.
+    struct Ready
+    {
+        ClaimedDelivery delivery;
+        Webhook webhook;
+    };
+
     void pump();
+    // Sends up to `free` of the claimed deliveries waiting in m_ready; returns how many went out.
+    int sendReady(int free);
     void requestClaim(int want);
     void onClaimed(const ClaimBatch& batch);
     void onFinished(const HttpResponse& response);
@@ -125,6 +137,9 @@ private:
     std::unique_ptr<Transport> m_transport;
     std::unique_ptr<DeliveryQueue> m_queue;
     QHash<quint64, InFlight> m_inFlight;
+    // Claimed ahead (up to claimBatch), so a slot that frees up is refilled at once instead of waiting
+    // for a claim to come back from the lane, which may be busy writing a batch of results.
+    std::deque<Ready> m_ready;
     QList<AttemptResult> m_pending;     // finished, not yet handed to the lane
     QList<AttemptResult> m_unannounced; // finished, not yet in attemptsFinished()
     QList<AttemptResult> m_recording;   // being written by the lane

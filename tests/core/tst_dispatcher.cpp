@@ -400,6 +400,41 @@ private Q_SLOTS:
         QCOMPARE(DeliveryLog(m_db).attempts(d.id)->size(), 0);
     }
 
+    // Deliveries claimed ahead of a free slot are leased but unsent: a shutdown hands them back at once,
+    // untouched, instead of leaving them to a lease that only expires later.
+    void claimedAheadIsHandedBackAtShutdown()
+    {
+        TlsReceiver::Reply never;
+        never.behavior = TlsReceiver::Reply::Behavior::NeverAnswer;
+        m_receiver->setDefaultReply(never);
+        addWebhook(m_receiver->url(), RetrySchedule(), 60);
+        QList<qint64> ids;
+        for (int i = 0; i < 5; ++i)
+            ids << m_emitter->emit(QStringLiteral("job.created"), {})->deliveryIds.first();
+        Dispatcher::Options options;
+        options.concurrency = 1;
+        options.claimBatch = 8;
+        m_engine = std::make_unique<Engine>(m_db, m_clock, options, transport());
+        m_engine->start();
+        QTRY_COMPARE_WITH_TIMEOUT(m_receiver->requestCount(), 1, 10000);
+        QSqlQuery q(m_db->connection());
+        QVERIFY(q.exec(QStringLiteral("SELECT COUNT(*) FROM deliveries WHERE lease_owner IS NOT NULL")) && q.next());
+        QCOMPARE(q.value(0).toInt(), 5); // one in flight, four claimed ahead
+        q.finish();
+        QTest::qWait(200);
+        QCOMPARE(m_receiver->requestCount(), 1); // concurrency 1 holds
+
+        m_engine->stopAndWait(300);
+        for (const qint64 id : std::as_const(ids)) {
+            const Delivery d = *DeliveryLog(m_db).get(id);
+            QCOMPARE(d.status, DeliveryStatus::Pending);
+            QVERIFY(d.nextAttemptAt.value_or(LLONG_MAX) <= m_clock.nowMs());
+            QCOMPARE(d.attemptCount, 0);
+        }
+        QVERIFY(q.exec(QStringLiteral("SELECT COUNT(*) FROM deliveries WHERE lease_owner IS NOT NULL")) && q.next());
+        QCOMPARE(q.value(0).toInt(), 0);
+    }
+
     // A sent attempt whose record cannot be written yet stays this engine's: the heartbeat keeps its lease,
     // so neither this engine nor another sends it again while the write is retried.
     void leaseOutlivesAFailingRecord()
