@@ -13,6 +13,37 @@
 
 namespace outhook::ui {
 
+namespace {
+
+#ifdef OUTHOOK_HAVE_TCMALLOC
+// The licence's own words, untranslated: its conditions ask for this text with the binaries.
+constexpr char kTcmallocNotice[] =
+    "<h3>tcmalloc (gperftools)</h3>"
+    "<p>Memory is allocated with tcmalloc from gperftools "
+    "(<a href=\"https://github.com/gperftools/gperftools\">github.com/gperftools/gperftools</a>).</p>"
+    "<p>Copyright © Google Inc. All rights reserved.</p>"
+    "<p>Redistribution and use in source and binary forms, with or without modification, are permitted provided "
+    "that the following conditions are met:</p>"
+    "<ul><li>Redistributions of source code must retain the above copyright notice, this list of conditions and "
+    "the following disclaimer.</li>"
+    "<li>Redistributions in binary form must reproduce the above copyright notice, this list of conditions and the "
+    "following disclaimer in the documentation and/or other materials provided with the distribution.</li>"
+    "<li>Neither the name of Google Inc. nor the names of its contributors may be used to endorse or promote "
+    "products derived from this software without specific prior written permission.</li></ul>"
+    "<p>THIS SOFTWARE IS PROVIDED BY THE COPYRIGHT HOLDERS AND CONTRIBUTORS \"AS IS\" AND ANY EXPRESS OR IMPLIED "
+    "WARRANTIES, INCLUDING, BUT NOT LIMITED TO, THE IMPLIED WARRANTIES OF MERCHANTABILITY AND FITNESS FOR A "
+    "PARTICULAR PURPOSE ARE DISCLAIMED. IN NO EVENT SHALL THE COPYRIGHT OWNER OR CONTRIBUTORS BE LIABLE FOR ANY "
+    "DIRECT, INDIRECT, INCIDENTAL, SPECIAL, EXEMPLARY, OR CONSEQUENTIAL DAMAGES (INCLUDING, BUT NOT LIMITED TO, "
+    "PROCUREMENT OF SUBSTITUTE GOODS OR SERVICES; LOSS OF USE, DATA, OR PROFITS; OR BUSINESS INTERRUPTION) HOWEVER "
+    "CAUSED AND ON ANY THEORY OF LIABILITY, WHETHER IN CONTRACT, STRICT LIABILITY, OR TORT (INCLUDING NEGLIGENCE OR "
+    "OTHERWISE) ARISING IN ANY WAY OUT OF THE USE OF THIS SOFTWARE, EVEN IF ADVISED OF THE POSSIBILITY OF SUCH "
+    "DAMAGE.</p>";
+#else
+constexpr char kTcmallocNotice[] = "";
+#endif
+
+} // namespace
+
 QString AboutDialog::versionText()
 {
     return tr("Outhook %1").arg(QStringLiteral(OUTHOOK_VERSION));
@@ -65,7 +96,8 @@ AboutDialog::AboutDialog(const QString& databaseName, QWidget* parent)
            "purpose with or without fee is hereby granted, provided that the copyright notice and this permission "
            "notice appear in all copies "
            "(<a href=\"https://curl.se/docs/copyright.html\">curl.se/docs/copyright.html</a>).</p>")
-            .arg(QString::fromLatin1(qVersion())));
+            .arg(QString::fromLatin1(qVersion())) +
+        QString::fromUtf8(kTcmallocNotice));
 
     auto* buttons = new QDialogButtonBox(QDialogButtonBox::Close, this);
     QPushButton* aboutQt = buttons->addButton(tr("About &Qt"), QDialogButtonBox::HelpRole);

@@ -243,6 +243,10 @@ private Q_SLOTS:
         const QString licences = about.licences()->toPlainText();
         for (const char* expected : {"LGPLv3", "Apache License 2.0", "curl licence", "Outhook authors"})
             QVERIFY2(licences.contains(QLatin1String(expected)), expected);
+#ifdef OUTHOOK_HAVE_TCMALLOC
+        QVERIFY(licences.contains(QLatin1String("tcmalloc (gperftools)")));
+        QVERIFY(licences.contains(QLatin1String("Neither the name of Google Inc.")));
+#endif
     }
 
     void filterBarTabOrder()
