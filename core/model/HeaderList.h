@@ -28,6 +28,8 @@ bool isToken(const QString& name);
 QString redacted();
 // RawHeaders as stored in the attempt log: a JSON array of [name, value] pairs, order kept.
 QString rawToJson(const RawHeaders& headers);
+// The same JSON as UTF-8 bytes, for storing without a round trip through UTF-16.
+QByteArray rawToJsonUtf8(const RawHeaders& headers);
 RawHeaders rawFromJson(const QString& json);
 } // namespace headers
 

@@ -62,14 +62,21 @@ Result<QList<ClaimedDelivery>> DeliveryQueue::claim(int limit, qint64 leaseMs)
     q.finish();
     if (out.isEmpty())
         return out;
-    QSqlQuery e(m_db->connection());
-    if (!e.exec(QStringLiteral("SELECT id, type, payload FROM events WHERE id IN (") + idList(byEvent.keys()) +
-                QLatin1Char(')')))
-        return Database::queryError(e, tr("reading event payloads"));
-    while (e.next()) {
-        const QString type = e.value(1).toString();
-        const QByteArray payload = e.value(2).toString().toUtf8();
-        for (qsizetype i : byEvent.value(e.value(0).toLongLong())) {
+    // One kept statement per event rather than an IN list: the payload comes back as the UTF-8 it is
+    // stored in, where QSqlQuery would convert it to UTF-16 and the dispatcher back again.
+    Statement& e = m_db->fastStatement(QStringLiteral("SELECT type, payload FROM events WHERE id = ?"));
+    if (!e.isValid())
+        return m_db->statementError(e, tr("reading event payloads"));
+    for (auto it = byEvent.cbegin(); it != byEvent.cend(); ++it) {
+        e.bind(it.key());
+        if (!e.exec())
+            return m_db->statementError(e, tr("reading event payloads"));
+        if (!e.next())
+            continue; // the event is gone (deleted with its deliveries); nothing to send
+        const QString type = QString::fromUtf8(e.text(0));
+        const QByteArray payload = e.text(1);
+        e.reset();
+        for (const qsizetype i : it.value()) {
             out[i].eventType = type;
             out[i].payload = payload;
         }
@@ -165,9 +172,9 @@ Result<QList<qint64>> DeliveryQueue::complete(const QList<AttemptResult>& result
                 .bind(a.startedAt)
                 .bind(a.durationMs)
                 .bind(a.requestUrl)
-                .bind(headers::rawToJson(a.requestHeaders))
+                .bindText(headers::rawToJsonUtf8(a.requestHeaders))
                 .bind(optionalInt(a.statusCode))
-                .bind(headers::rawToJson(a.responseHeaders))
+                .bindText(headers::rawToJsonUtf8(a.responseHeaders))
                 .bind(a.responseBody.isNull() ? QByteArray("") : a.responseBody)
                 .bind(a.responseBodySize)
                 .bind(qint64(a.truncated))

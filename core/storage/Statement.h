@@ -39,11 +39,14 @@ public:
     // Steps to the next row a SELECT or RETURNING gave; int64() reads it.
     bool next();
     qint64 int64(int column) const;
+    QByteArray text(int column) const; // a text column's UTF-8 bytes (null for NULL)
     // Ends the current run (open rows and bound values).
     void reset();
     QString error() const { return m_error; }
 
 private:
+    void bindUtf8(const QByteArray& utf8); // SQLite, at m_bound
+
     std::unique_ptr<QSqlQuery> m_query; // PostgreSQL
     sqlite3* m_db = nullptr;            // SQLite
     sqlite3_stmt* m_stmt = nullptr;

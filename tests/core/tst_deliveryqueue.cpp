@@ -452,19 +452,25 @@ private Q_SLOTS:
     void completeRecordsAttemptsAndCounters()
     {
         const Webhook w = addWebhook(QStringLiteral("a"), {QStringLiteral("job.created")}, true);
-        QVERIFY(m_emitter->emit(QStringLiteral("job.created"), {}));
+        // Text beyond ASCII and characters JSON escapes survive the round trip through the queue.
+        const QString name = QStringLiteral("Zoë \u2713 \U0001F680");
+        QVERIFY(m_emitter->emit(QStringLiteral("job.created"), QJsonObject{{QStringLiteral("name"), name}}));
         QVERIFY(m_emitter->emit(QStringLiteral("job.created"), {}));
         DeliveryQueue q(m_db, m_clock, "e");
         const auto claimed = q.claim(10, 20000);
         QCOMPARE(claimed->size(), 2);
+        QVERIFY(claimed->at(0).payload.contains(name.toUtf8()));
+        QCOMPARE(claimed->at(0).eventType, QStringLiteral("job.created"));
         AttemptOutcome retry{DeliveryStatus::Retrying,
                              m_clock.nowMs() + 60000,
                              QStringLiteral("http_status"),
-                             QStringLiteral("Endpoint answered HTTP 500"),
+                             QStringLiteral("Endpoint answered HTTP 500 — «überlastet»"),
                              {}};
         AttemptOutcome ok{DeliveryStatus::Succeeded, std::nullopt, {}, {}, {}};
-        const auto disabled =
-            q.complete({result(claimed->at(0), 500, retry), result(claimed->at(1), 200, ok)}, 5LL * 24 * 3600 * 1000);
+        AttemptResult failed = result(claimed->at(0), 500, retry);
+        const QByteArray trace = QStringLiteral("a\"b\\c\td\u0001 ü").toUtf8();
+        failed.attempt.responseHeaders[1].second = trace;
+        const auto disabled = q.complete({failed, result(claimed->at(1), 200, ok)}, 5LL * 24 * 3600 * 1000);
         QVERIFY2(disabled, qPrintable(disabled.error().message));
         QVERIFY(disabled->isEmpty());
 
@@ -479,7 +485,8 @@ private Q_SLOTS:
         const Attempt& a = attempts->first();
         QCOMPARE(a.statusCode, std::optional<int>(500));
         QCOMPARE(a.responseHeaders.size(), 2);
-        QCOMPARE(a.responseHeaders.at(1).second, QByteArray("abc"));
+        QCOMPARE(a.responseHeaders.at(1).second, trace);
+        QCOMPARE(a.error, retry.error);
         QCOMPARE(a.responseBody, QByteArray("{\"ok\":false}"));
         QCOMPARE(a.requestHeaders.at(1).second, QByteArray("Basic [redacted]"));
         QCOMPARE(a.errorClass, QStringLiteral("http_status"));
