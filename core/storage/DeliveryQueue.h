@@ -76,6 +76,8 @@ public:
     Result<QueueCounts> counts();
 
 private:
+    Status claimInto(QList<ClaimedDelivery>& out, int limit, qint64 leaseMs);
+
     std::shared_ptr<Database> m_db;
     const Clock& m_clock;
     QByteArray m_owner;
