@@ -101,6 +101,31 @@ class TestCurlTransport : public QObject
         return c.responses.isEmpty() ? HttpResponse{} : c.responses.first();
     }
 
+    // Event loop wake-ups of this thread over `ms` milliseconds.
+    int wakeupsOver(int ms)
+    {
+        int wakeups = 0;
+        auto* dispatcher = QAbstractEventDispatcher::instance();
+        const auto counter = connect(dispatcher, &QAbstractEventDispatcher::awake, this, [&] { ++wakeups; });
+        QEventLoop loop;
+        QTimer::singleShot(ms, &loop, &QEventLoop::quit);
+        loop.exec();
+        disconnect(counter);
+        return wakeups;
+    }
+
+    // A receiver whose every reply behaves like `behavior`.
+    std::unique_ptr<TlsReceiver> receiverAnswering(Behavior behavior)
+    {
+        auto r = receiver();
+        if (r) {
+            TlsReceiver::Reply reply;
+            reply.behavior = behavior;
+            r->setDefaultReply(reply);
+        }
+        return r;
+    }
+
     std::unique_ptr<TlsReceiver> receiver(CertKind kind = CertKind::Valid)
     {
         auto r = std::make_unique<TlsReceiver>(m_pki, kind);
@@ -249,11 +274,8 @@ private Q_SLOTS:
 
     void resetIsConnectionReset()
     {
-        auto rx = receiver();
+        auto rx = receiverAnswering(Behavior::Reset);
         QVERIFY(rx);
-        TlsReceiver::Reply reply;
-        reply.behavior = Behavior::Reset;
-        rx->setDefaultReply(reply);
         CurlTransport transport(options());
         const HttpResponse res = roundTrip(transport, request(rx->url()));
         QCOMPARE(res.error, TransportError::ConnectionReset);
@@ -279,11 +301,8 @@ private Q_SLOTS:
 
     void neverAnswerTimesOut()
     {
-        auto rx = receiver();
+        auto rx = receiverAnswering(Behavior::NeverAnswer);
         QVERIFY(rx);
-        TlsReceiver::Reply reply;
-        reply.behavior = Behavior::NeverAnswer;
-        rx->setDefaultReply(reply);
         CurlTransport transport(options());
         HttpRequest r = request(rx->url());
         r.totalTimeoutMs = 1000;
@@ -492,11 +511,8 @@ private Q_SLOTS:
 
     void abortAllEmitsNothing()
     {
-        auto rx = receiver();
+        auto rx = receiverAnswering(Behavior::NeverAnswer);
         QVERIFY(rx);
-        TlsReceiver::Reply reply;
-        reply.behavior = Behavior::NeverAnswer;
-        rx->setDefaultReply(reply);
         CurlTransport transport(options());
         Collector c(transport);
         for (quint64 tag = 1; tag <= 3; ++tag)
@@ -533,11 +549,8 @@ private Q_SLOTS:
 
     void destroyWithTransfersInFlight()
     {
-        auto rx = receiver();
+        auto rx = receiverAnswering(Behavior::NeverAnswer);
         QVERIFY(rx);
-        TlsReceiver::Reply reply;
-        reply.behavior = Behavior::NeverAnswer;
-        rx->setDefaultReply(reply);
         int emitted = 0;
         {
             CurlTransport transport(options());
@@ -565,6 +578,31 @@ private Q_SLOTS:
         QTRY_VERIFY_WITH_TIMEOUT(done, 20000);
     }
 
+    // Between transfers curl stops watching a kept-alive socket while its notifier stays. When the peer
+    // closes that idle connection the socket turns readable: the transport must switch the notifier off
+    // rather than spin, and the next request must go out on a new connection (whose descriptor may
+    // reuse the old number).
+    void peerClosingIdleConnectionNeitherSpinsNorBreaksTheNextRequest()
+    {
+        auto rx = receiver();
+        QVERIFY(rx);
+        CurlTransport transport(options());
+        QCOMPARE(roundTrip(transport, request(rx->url(), 1)).statusCode, 200);
+        rx->dropConnections();
+        QTest::qWait(100);
+
+        const int wakeups = wakeupsOver(1000);
+        QVERIFY2(wakeups <= 5, qPrintable(QString::number(wakeups)));
+
+        for (quint64 tag = 2; tag <= 4; ++tag) {
+            const HttpResponse res = roundTrip(transport, request(rx->url(), tag));
+            QVERIFY2(res.error == TransportError::None, qPrintable(res.errorMessage));
+            QCOMPARE(res.statusCode, 200);
+            rx->dropConnections(); // every request finds its connection closed
+        }
+        QCOMPARE(rx->requestCount(), 4);
+    }
+
     void idleTransportDoesNotWakeUp()
     {
         auto rx = receiver();
@@ -574,13 +612,7 @@ private Q_SLOTS:
         QTest::qWait(100);
 
         // Count event loop wake-ups over one idle second (the kept-alive connection stays open).
-        int wakeups = 0;
-        auto* dispatcher = QAbstractEventDispatcher::instance();
-        const auto counter = connect(dispatcher, &QAbstractEventDispatcher::awake, this, [&] { ++wakeups; });
-        QEventLoop loop;
-        QTimer::singleShot(1000, &loop, &QEventLoop::quit);
-        loop.exec();
-        disconnect(counter);
+        const int wakeups = wakeupsOver(1000);
         QVERIFY2(wakeups <= 3, qPrintable(QString::number(wakeups)));
     }
 };
