@@ -35,6 +35,7 @@ public:
 
     void send(const HttpRequest& request) override;
     int inFlight() const override;
+    void setConcurrency(int requests) override;
     void abortAll() override;
 
     // "libcurl 7.88.1, OpenSSL/3.0.x": the versions linked at run time, for the About dialog.

@@ -89,6 +89,7 @@ void Dispatcher::start()
     m_started = true;
     m_transport = m_transportFactory();
     m_transport->setParent(nullptr);
+    m_transport->setConcurrency(m_options.concurrency);
     connect(m_transport.get(), &Transport::finished, this, &Dispatcher::onFinished);
     m_queue = std::make_unique<DeliveryQueue>(m_db, m_clock, ids::newEngineId());
     m_lane = std::make_unique<StorageLane>(m_db, "outhook-dlane");

@@ -63,6 +63,10 @@ public:
 
     virtual void send(const HttpRequest& request) = 0;
     virtual int inFlight() const = 0;
+    // How many requests the owner keeps in flight at most. A transport that caps its connections per
+    // host raises the cap to this, so that requests to one busy host are all on the wire rather than
+    // waiting inside the transport with their timeouts running.
+    virtual void setConcurrency(int requests) { Q_UNUSED(requests); }
     // Cancels everything in flight; finished() is not emitted for cancelled requests.
     virtual void abortAll() = 0;
 

@@ -578,6 +578,22 @@ private Q_SLOTS:
         QTRY_VERIFY_WITH_TIMEOUT(done, 20000);
     }
 
+    // One host gets as many connections as the owner keeps requests in flight (the default cap is 32):
+    // all 40 held requests are on the wire at once, none waits inside curl with its timeout running.
+    void concurrencyRaisesConnectionsPerHost()
+    {
+        auto rx = receiverAnswering(Behavior::NeverAnswer);
+        QVERIFY(rx);
+        CurlTransport transport(options());
+        QVERIFY(options().maxConnectionsPerHost < 40);
+        transport.setConcurrency(40);
+        for (quint64 tag = 1; tag <= 40; ++tag)
+            transport.send(request(rx->url(), tag));
+        QTRY_COMPARE_WITH_TIMEOUT(rx->requestCount(), 40, 30000);
+        transport.abortAll();
+        rx->dropConnections();
+    }
+
     // Between transfers curl stops watching a kept-alive socket while its notifier stays. When the peer
     // closes that idle connection the socket turns readable: the transport must switch the notifier off
     // rather than spin, and the next request must go out on a new connection (whose descriptor may

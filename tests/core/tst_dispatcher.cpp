@@ -435,6 +435,27 @@ private Q_SLOTS:
         QCOMPARE(q.value(0).toInt(), 0);
     }
 
+    // The engine's concurrency applies to one host too: with 40 slots and one slow receiver, 40 requests
+    // are on the wire (the transport's own cap is 32), none waits unsent with its timeout running.
+    void concurrencyAppliesToOneHost()
+    {
+        TlsReceiver::Reply never;
+        never.behavior = TlsReceiver::Reply::Behavior::NeverAnswer;
+        m_receiver->setDefaultReply(never);
+        addWebhook(m_receiver->url(), RetrySchedule(), 60);
+        for (int i = 0; i < 50; ++i)
+            QVERIFY(m_emitter->emit(QStringLiteral("job.created"), {}));
+        Dispatcher::Options options;
+        options.concurrency = 40;
+        QVERIFY(CurlTransport::Options().maxConnectionsPerHost < options.concurrency);
+        m_engine = std::make_unique<Engine>(m_db, m_clock, options, transport());
+        m_engine->start();
+        QTRY_COMPARE_WITH_TIMEOUT(m_receiver->requestCount(), 40, 30000);
+        m_engine->stopAndWait(300);
+        m_receiver->dropConnections();
+        QCOMPARE(m_receiver->requestCount(), 40); // and no more than the slots
+    }
+
     // A sent attempt whose record cannot be written yet stays this engine's: the heartbeat keeps its lease,
     // so neither this engine nor another sends it again while the write is retried.
     void leaseOutlivesAFailingRecord()
