@@ -94,8 +94,8 @@ private:
 
     // How many more requests may go out now: `concurrency` minus those in flight that still count against
     // it (not slow yet), within the hard cap on all in flight. Sets *nextSlowInMs to when the next of them
-    // turns slow (-1: none).
-    int freeSlots(qint64* nextSlowInMs) const;
+    // turns slow (-1: none). Runs once per finished request: O(1) unless a request in flight is slow.
+    int freeSlots(qint64* nextSlowInMs);
 
     // What one claim on the storage lane found.
     struct ClaimBatch
@@ -137,6 +137,8 @@ private:
     std::unique_ptr<Transport> m_transport;
     std::unique_ptr<DeliveryQueue> m_queue;
     QHash<quint64, InFlight> m_inFlight;
+    // (startedMono, id) of the requests sent, oldest first; entries of finished ones go lazily.
+    std::deque<std::pair<qint64, quint64>> m_sendOrder;
     // Claimed ahead (up to claimBatch), so a slot that frees up is refilled at once instead of waiting
     // for a claim to come back from the lane, which may be busy writing a batch of results.
     std::deque<Ready> m_ready;
