@@ -324,6 +324,11 @@ Status Database::configure(QSqlDatabase& db)
         QStringLiteral("PRAGMA foreign_keys=ON"),
         m_options.durability == Durability::Full ? QStringLiteral("PRAGMA synchronous=FULL")
                                                  : QStringLiteral("PRAGMA synchronous=NORMAL"),
+        // Statement journals in memory. Every INSERT inside a group commit may abort (foreign keys,
+        // unique keys), so SQLite saves the pages the transaction already changed before each one; past
+        // 64 KiB per transaction it wrote them to a temporary file. Measured with the API ingesting and
+        // the engine sending: 3,500 of 8,900 file system calls in one second went to that file.
+        QStringLiteral("PRAGMA temp_store=MEMORY"),
     };
     for (const QString& p : pragmas) {
         if (!q.exec(p))
