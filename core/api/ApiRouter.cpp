@@ -34,14 +34,16 @@ ApiRouter::ApiRouter(std::shared_ptr<Database> db, const Clock& clock, Transport
     , m_tests(std::make_unique<TestSender>(m_db, clock, transport()))
     , m_metrics(std::make_unique<Metrics>())
     , m_ingestEmitter(std::make_unique<Emitter>(m_db, *m_catalog, clock))
-    , m_ingestLane(std::make_unique<StorageLane>(m_db, "outhook-ingest"))
+    , m_ingestLane(StorageLane::forWriter(m_db, "outhook-ingest"))
 {
     connect(m_tests.get(), &TestSender::finished, this, &ApiRouter::onTestFinished);
 }
 
 ApiRouter::~ApiRouter()
 {
-    // Unanswered requests are dropped with their connections; the lane finishes its commit first.
+    // Unanswered requests are dropped with their connections; the lane finishes its commit first (its
+    // jobs use this object's members).
+    m_ingestLane->waitIdle();
     m_ingestLane.reset();
 }
 

@@ -105,7 +105,7 @@ private:
     // Ingest commits on a thread of its own, so that parsing and answering requests (this thread) and
     // writing them (the lane) use both cores. Its emitter wakes nobody: answerIngest() does, here.
     std::unique_ptr<Emitter> m_ingestEmitter;
-    std::unique_ptr<StorageLane> m_ingestLane; // declared last: joined before the members its jobs use go
+    std::shared_ptr<StorageLane> m_ingestLane; // shared with the engine on SQLite
 };
 
 } // namespace outhook::api

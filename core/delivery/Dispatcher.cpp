@@ -55,7 +55,10 @@ Dispatcher::Dispatcher(std::shared_ptr<Database> db, const Clock& clock, Options
 
 Dispatcher::~Dispatcher()
 {
-    m_lane.reset(); // its jobs call back into this object: end them while it is whole
+    // Its jobs call back into this object: let them run while it is whole (the lane may live on, shared).
+    if (m_lane)
+        m_lane->waitIdle();
+    m_lane.reset();
 }
 
 void Dispatcher::setAutoDisableAfterMs(qint64 ms)
@@ -94,7 +97,7 @@ void Dispatcher::start()
     m_transport->setConcurrency(m_options.concurrency);
     connect(m_transport.get(), &Transport::finished, this, &Dispatcher::onFinished);
     m_queue = std::make_unique<DeliveryQueue>(m_db, m_clock, ids::newEngineId());
-    m_lane = std::make_unique<StorageLane>(m_db, "outhook-dlane");
+    m_lane = StorageLane::forWriter(m_db, "outhook-dlane");
     reloadSettings();
     m_heartbeat.start(int(m_options.heartbeatMs));
     // On PostgreSQL a new event anywhere wakes this engine at once; SQLite relies on in-process wake()

@@ -145,7 +145,7 @@ private:
     QList<AttemptResult> m_pending;     // finished, not yet handed to the lane
     QList<AttemptResult> m_unannounced; // finished, not yet in attemptsFinished()
     QList<AttemptResult> m_recording;   // being written by the lane
-    std::unique_ptr<StorageLane> m_lane;
+    std::shared_ptr<StorageLane> m_lane; // shared with the API's ingest on SQLite
     QTimer m_wakeTimer;
     QTimer m_flushTimer;
     QTimer m_heartbeat;

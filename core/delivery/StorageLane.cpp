@@ -3,6 +3,8 @@
 #include <openssl/crypto.h>
 #include <pthread.h>
 
+#include <map>
+
 namespace outhook {
 
 StorageLane::StorageLane(std::shared_ptr<Database> db, const char* name)
@@ -22,11 +24,30 @@ StorageLane::~StorageLane()
     m_thread.join();
 }
 
+std::shared_ptr<StorageLane> StorageLane::forWriter(const std::shared_ptr<Database>& db, const char* name)
+{
+    if (db->isPostgres())
+        return std::make_shared<StorageLane>(db, name);
+    // A lane keeps its Database alive, so a live entry's key cannot be a reused address.
+    static std::mutex mutex;
+    static std::map<const Database*, std::weak_ptr<StorageLane>> lanes;
+    std::lock_guard lock(mutex);
+    std::weak_ptr<StorageLane>& slot = lanes[db.get()];
+    if (auto lane = slot.lock())
+        return lane;
+    for (auto it = lanes.begin(); it != lanes.end();)
+        it = it->second.expired() && it->first != db.get() ? lanes.erase(it) : std::next(it);
+    auto lane = std::make_shared<StorageLane>(db, "outhook-writer");
+    slot = lane;
+    return lane;
+}
+
 void StorageLane::post(std::function<void()> job)
 {
     {
         std::lock_guard lock(m_mutex);
         m_jobs.push_back(std::move(job));
+        ++m_posted;
     }
     m_changed.notify_all();
 }
@@ -34,7 +55,8 @@ void StorageLane::post(std::function<void()> job)
 void StorageLane::waitIdle()
 {
     std::unique_lock lock(m_mutex);
-    m_changed.wait(lock, [this] { return m_jobs.empty() && !m_busy; });
+    const std::uint64_t target = m_posted;
+    m_changed.wait(lock, [this, target] { return m_done >= target; });
 }
 
 void StorageLane::run()
@@ -46,11 +68,11 @@ void StorageLane::run()
             break; // quitting with nothing left
         std::function<void()> job = std::move(m_jobs.front());
         m_jobs.pop_front();
-        m_busy = true;
         lock.unlock();
         job();
+        job = nullptr; // its captures go before the owner can be told it ran
         lock.lock();
-        m_busy = false;
+        ++m_done;
         m_changed.notify_all();
     }
     lock.unlock();

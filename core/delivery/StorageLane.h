@@ -3,6 +3,7 @@
 #include "storage/Database.h"
 
 #include <condition_variable>
+#include <cstdint>
 #include <deque>
 #include <functional>
 #include <memory>
@@ -12,9 +13,8 @@
 namespace outhook {
 
 // One thread that runs database work in the order it was posted, on its own connection: the dispatcher's
-// claims, results and lease renewals, or the API's ingest commits. The posting thread then never waits on
-// the disk or on the write lock, and the two threads use both cores. Jobs hand their results back with a
-// queued call.
+// claims, results and lease renewals, and the API's ingest commits. The posting thread then never waits on
+// the disk or on the write lock. Jobs hand their results back with a queued call.
 class StorageLane
 {
 public:
@@ -22,8 +22,14 @@ public:
     StorageLane(std::shared_ptr<Database> db, const char* name);
     ~StorageLane(); // runs what is queued, then ends the thread
 
+    // The lane for a writer in this process. On SQLite, which takes one writer at a time, every writer
+    // of `db` shares one lane, named "outhook-writer": two connections writing from two threads waited
+    // on each other's write lock (in the busy handler's sleeps) and each commit emptied the other's page
+    // cache. On PostgreSQL each writer gets a lane of its own, named `name`.
+    static std::shared_ptr<StorageLane> forWriter(const std::shared_ptr<Database>& db, const char* name);
+
     void post(std::function<void()> job);
-    // Blocks until every job posted so far has run.
+    // Blocks until every job posted so far has run (jobs posted meanwhile, by anyone, are not waited for).
     void waitIdle();
 
 private:
@@ -33,7 +39,8 @@ private:
     std::mutex m_mutex;
     std::condition_variable m_changed;
     std::deque<std::function<void()>> m_jobs;
-    bool m_busy = false;
+    std::uint64_t m_posted = 0;
+    std::uint64_t m_done = 0;
     bool m_quit = false;
     std::thread m_thread;
 };
