@@ -102,8 +102,9 @@ private:
     QHash<QString, ApiKey> m_keysThisPass;
     std::function<void()> m_onQueued;
     std::unique_ptr<Metrics> m_metrics;
-    // Ingest commits on a thread of its own, so that parsing and answering requests (this thread) and
-    // writing them (the lane) use both cores. Its emitter wakes nobody: answerIngest() does, here.
+    // Ingest commits on a storage lane, so that parsing and answering requests (this thread) and writing
+    // them (the lane) use both cores; on SQLite the lane is the engine's too (StorageLane::forWriter).
+    // Its emitter wakes nobody: answerIngest() does, here.
     std::unique_ptr<Emitter> m_ingestEmitter;
     std::shared_ptr<StorageLane> m_ingestLane; // shared with the engine on SQLite
 };
