@@ -8,12 +8,12 @@
 #include "delivery/StorageLane.h"
 #include "delivery/TestSender.h"
 #include "events/Emitter.h"
-#include "signing/Secret.h"
 #include "storage/ApiKeyStore.h"
 #include "storage/DeliveryLog.h"
 #include "storage/DeliveryQueue.h"
 #include "storage/EventCatalog.h"
 #include "storage/WebhookStore.h"
+#include "util/Ids.h"
 
 #include <QCoreApplication>
 #include <QJsonDocument>
@@ -55,12 +55,7 @@ void ApiRouter::setOnQueued(std::function<void()> callback)
 
 void ApiRouter::handle(const ApiRequest& request, const Reply& reply)
 {
-    Context c{request,
-              reply,
-              QStringLiteral("req_") +
-                  QString::fromLatin1(signing::randomBytes(9).toBase64(QByteArray::Base64UrlEncoding)),
-              {},
-              {}};
+    Context c{request, reply, QString::fromLatin1(ids::newRequestId()), {}, {}};
     if (serviceEndpoint(c))
         return;
     struct Entry

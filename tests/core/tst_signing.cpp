@@ -1,7 +1,13 @@
 #include "signing/Secret.h"
 #include "signing/Signer.h"
+#include "util/Ids.h"
 
+#include <QRegularExpression>
+#include <QSet>
 #include <QTest>
+#include <QThread>
+
+#include <memory>
 
 using namespace outhook;
 using namespace outhook::signing;
@@ -83,6 +89,31 @@ private Q_SLOTS:
         QVERIFY(constantTimeEquals("abc", "abc"));
         QVERIFY(!constantTimeEquals("abc", "abd"));
         QVERIFY(!constantTimeEquals("abc", "abcd"));
+    }
+
+    // Ids come from a per-thread pool of random bytes: across its refills and across threads, none repeats.
+    void identifiersNeverRepeat()
+    {
+        const QRegularExpression messageId(QStringLiteral("^msg_[A-Za-z0-9_-]{24}$"));
+        const QRegularExpression requestId(QStringLiteral("^req_[A-Za-z0-9_-]{12}$"));
+        QSet<QByteArray> seen;
+        const auto generate = [&messageId, &requestId](QSet<QByteArray>& into) {
+            for (int i = 0; i < 2000; ++i) { // 54 KB of pool: a dozen refills
+                const QByteArray m = ids::newMessageId();
+                const QByteArray r = ids::newRequestId();
+                QVERIFY2(messageId.match(QString::fromLatin1(m)).hasMatch(), m.constData());
+                QVERIFY2(requestId.match(QString::fromLatin1(r)).hasMatch(), r.constData());
+                into << m << r;
+            }
+        };
+        generate(seen);
+        QCOMPARE(seen.size(), 4000);
+        QSet<QByteArray> other;
+        std::unique_ptr<QThread> thread(QThread::create([&] { generate(other); }));
+        thread->start();
+        QVERIFY(thread->wait(30000));
+        QCOMPARE(other.size(), 4000);
+        QVERIFY(!seen.intersects(other));
     }
 };
 
