@@ -1,5 +1,6 @@
 #include "Log.h"
 
+#include <QCoreApplication>
 #include <QDateTime>
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -7,6 +8,7 @@
 #include <QMutex>
 #include <atomic>
 #include <cstdio>
+#include <cstdlib>
 
 namespace outhook::cli::log {
 
@@ -14,6 +16,8 @@ namespace {
 
 std::atomic<Format> g_format{Format::Text};
 QMutex g_mutex;
+QByteArray g_pending; // access-log lines not yet written (guarded by g_mutex)
+constexpr qsizetype kPendingLimit = 64 * 1024;
 
 const char* levelName(QtMsgType level)
 {
@@ -57,6 +61,7 @@ QString textValue(const QJsonValue& v)
 void install()
 {
     qInstallMessageHandler(handler);
+    std::atexit(flush);
 }
 
 void setFormat(Format format)
@@ -78,7 +83,9 @@ std::optional<Format> parseFormat(const QString& text)
     return std::nullopt;
 }
 
-void write(QtMsgType level, const QString& message, const Fields& fields)
+namespace {
+
+QByteArray formatLine(QtMsgType level, const QString& message, const Fields& fields)
 {
     QByteArray line;
     if (g_format == Format::Json) {
@@ -99,9 +106,53 @@ void write(QtMsgType level, const QString& message, const Fields& fields)
         line = text.toUtf8();
     }
     line += '\n';
-    QMutexLocker lock(&g_mutex);
-    std::fwrite(line.constData(), 1, size_t(line.size()), stderr);
+    return line;
+}
+
+void writeOut(const QByteArray& bytes) // with g_mutex held
+{
+    std::fwrite(bytes.constData(), 1, size_t(bytes.size()), stderr);
     std::fflush(stderr);
+}
+
+void flushPendingLocked()
+{
+    if (g_pending.isEmpty())
+        return;
+    writeOut(g_pending);
+    g_pending.clear();
+}
+
+} // namespace
+
+void write(QtMsgType level, const QString& message, const Fields& fields)
+{
+    const QByteArray line = formatLine(level, message, fields);
+    QMutexLocker lock(&g_mutex);
+    flushPendingLocked(); // earlier access lines first
+    writeOut(line);
+}
+
+void access(const QString& message, const Fields& fields)
+{
+    const QByteArray line = formatLine(QtInfoMsg, message, fields);
+    QMutexLocker lock(&g_mutex);
+    const bool first = g_pending.isEmpty();
+    g_pending += line;
+    if (g_pending.size() >= kPendingLimit) {
+        flushPendingLocked();
+        return;
+    }
+    if (first && QCoreApplication::instance())
+        QMetaObject::invokeMethod(QCoreApplication::instance(), &flush, Qt::QueuedConnection);
+    else if (first)
+        flushPendingLocked();
+}
+
+void flush()
+{
+    QMutexLocker lock(&g_mutex);
+    flushPendingLocked();
 }
 
 } // namespace outhook::cli::log

@@ -14,13 +14,13 @@ void logRequests(api::ApiServer& server)
     QObject::connect(
         &server, &api::ApiServer::requestServed, &server,
         [](const QByteArray& method, const QString& path, int status, const QByteArray& requestId, qint64 durationMs) {
-            log::info(QString::fromLatin1(method) + QLatin1Char(' ') + path + QLatin1Char(' ') +
-                          QString::number(status),
-                      {{QStringLiteral("method"), QString::fromLatin1(method)},
-                       {QStringLiteral("path"), path},
-                       {QStringLiteral("status"), status},
-                       {QStringLiteral("request_id"), QString::fromLatin1(requestId)},
-                       {QStringLiteral("duration_ms"), durationMs}});
+            log::access(QString::fromLatin1(method) + QLatin1Char(' ') + path + QLatin1Char(' ') +
+                            QString::number(status),
+                        {{QStringLiteral("method"), QString::fromLatin1(method)},
+                         {QStringLiteral("path"), path},
+                         {QStringLiteral("status"), status},
+                         {QStringLiteral("request_id"), QString::fromLatin1(requestId)},
+                         {QStringLiteral("duration_ms"), durationMs}});
         });
 }
 

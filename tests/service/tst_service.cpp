@@ -5,6 +5,7 @@
 #include <QDir>
 #include <QElapsedTimer>
 #include <QFile>
+#include <QHash>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -16,6 +17,7 @@
 #include <QTcpServer>
 #include <QTemporaryDir>
 #include <QTest>
+#include <algorithm>
 
 #include <csignal>
 
@@ -39,6 +41,7 @@ class TestService : public QObject
     QString m_metricsKey;
     QStringList m_secrets; // must never reach the log
     QNetworkAccessManager m_net;
+    QHash<quint16, int> m_answered; // calls each port's server answered: each leaves one access-log line
 
     struct Response
     {
@@ -63,6 +66,8 @@ class TestService : public QObject
         r.status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
         r.body = reply->readAll();
         r.contentType = reply->rawHeader("Content-Type");
+        if (r.status != 0)
+            ++m_answered[m_port];
         reply->deleteLater();
         return r;
     }
@@ -397,6 +402,7 @@ private Q_SLOTS:
         QVERIFY2(t.elapsed() < 2000, qPrintable(QString::number(t.elapsed())));
         QVERIFY2(node.exitStatus() == QProcess::NormalExit && node.exitCode() == 0, nodeLog.constData());
         QVERIFY2(nodeLog.contains("API only"), nodeLog.constData());
+        QCOMPARE(nodeLog.count("request_id"), m_answered.value(port)); // the access lines, at exit too
 
         const CliResult run =
             runOuthookdServing({QStringLiteral("--db"), db, QStringLiteral("--ca-file"), m_pki.caFile(),
@@ -431,6 +437,12 @@ private Q_SLOTS:
         QVERIFY(t.elapsed() >= 2500); // it did wait for the requests
         QCOMPARE(m_serve.exitStatus(), QProcess::NormalExit);
         QCOMPARE(m_serve.exitCode(), 0);
+        // Access-log lines are written a pass of the event loop at a time: all are there after the exit,
+        // the last answers' too.
+        const QStringList lines = logLines();
+        QCOMPARE(std::count_if(lines.cbegin(), lines.cend(),
+                               [](const QString& l) { return l.contains(QLatin1String("request_id")); }),
+                 m_answered.value(m_port));
 
         // Nothing lost: each delivery is due again (or was recorded), and the next run sends all three.
         const QJsonArray deliveries = cli({QStringLiteral("deliveries"), QStringLiteral("list"),
