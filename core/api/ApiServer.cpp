@@ -1,5 +1,7 @@
 #include "api/ApiServer.h"
 
+#include "api/HttpAnswer.h"
+
 #include <QCoreApplication>
 #include <QElapsedTimer>
 #include <QFile>
@@ -39,15 +41,6 @@ QByteArray methodName(QHttpServerRequest::Method m)
     }
 }
 
-void write(QHttpServerResponder& responder, const ApiResponse& r)
-{
-    responder.writeStatusLine(QHttpServerResponder::StatusCode(r.status));
-    for (const auto& [k, v] : r.headers)
-        responder.writeHeader(k, v);
-    responder.writeHeader("Content-Length", QByteArray::number(r.body.size()));
-    responder.writeBody(r.body);
-}
-
 } // namespace
 
 ApiServer::ApiServer(ApiRouter* router, QObject* parent)
@@ -70,7 +63,7 @@ ApiServer::ApiServer(ApiRouter* router, QObject* parent)
         m_router->handle(r, [held, timer, socket = QPointer<QTcpSocket>(held->socket()),
                              self = QPointer<ApiServer>(this), method = r.method, path = r.path](ApiResponse response) {
             if (socket && socket->isOpen())
-                write(*held, response);
+                http::send(*socket, http::serialize(response, method == "HEAD"));
             if (!self)
                 return;
             QByteArray requestId;

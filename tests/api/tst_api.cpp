@@ -562,6 +562,85 @@ private Q_SLOTS:
         QCOMPARE(m_serve.state(), QProcess::Running);
     }
 
+    // Answers go straight to the socket when nothing waits before them. On one kept connection: a HEAD
+    // answer has the headers and no body, and an answer far larger than the socket takes at once, read
+    // slowly by the client, arrives whole and in order before the next one.
+    void answersOnOneKeptConnection()
+    {
+        createWebhook(m_receiver.url());
+        const QByteArray pad(200 * 1024, 'x');
+        const Response emitted = call("POST", QStringLiteral("/api/v1/events"),
+                                      "{\"type\":\"invoice.paid\",\"data\":{\"pad\":\"" + pad + "\"}}");
+        QCOMPARE(emitted.status, 202);
+        const qint64 deliveryId =
+            emitted.data().toObject().value(QStringLiteral("deliveries")).toArray().first().toInteger();
+        QVERIFY(deliveryId > 0);
+
+        QTcpSocket client;
+        client.setReadBufferSize(4096); // Qt stops reading there, and the kernel's buffers fill up
+        client.connectToHost(QHostAddress::LocalHost, m_port);
+        QVERIFY(client.waitForConnected(5000));
+        client.setSocketOption(QAbstractSocket::ReceiveBufferSizeSocketOption, 4096);
+        const QByteArray auth = "Authorization: Bearer " + m_adminKey.toLatin1() + "\r\n";
+        QByteArray received;
+        // Reads one answer: its head, then exactly Content-Length bytes unless it answers a HEAD.
+        const auto readAnswer = [&](bool head, QByteArray& status, QByteArray& body) {
+            qsizetype end = -1;
+            received += client.readAll();
+            while ((end = received.indexOf("\r\n\r\n")) < 0 && client.waitForReadyRead(5000))
+                received += client.readAll();
+            QVERIFY2(end > 0, qPrintable(client.errorString() + QString::fromLatin1(received.left(300))));
+            const QByteArray headPart = received.left(end);
+            status = headPart.left(headPart.indexOf("\r\n"));
+            qsizetype length = -1;
+            for (const QByteArray& line : headPart.split('\n'))
+                if (line.toLower().startsWith("content-length:"))
+                    length = line.mid(15).trimmed().toLongLong();
+            QVERIFY(length >= 0);
+            received.remove(0, end + 4);
+            const qsizetype want = head ? 0 : length;
+            received += client.readAll();
+            while (received.size() < want && client.waitForReadyRead(5000))
+                received += client.readAll();
+            QVERIFY(received.size() >= want);
+            body = received.left(want);
+            received.remove(0, want);
+            if (head)
+                body = QByteArray::number(length);
+        };
+
+        QByteArray status, body;
+        client.write("HEAD /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
+        QVERIFY(client.waitForBytesWritten(5000));
+        readAnswer(true, status, body);
+        QCOMPARE(status, QByteArray("HTTP/1.1 200 OK"));
+        const QByteArray headLength = body;
+
+        client.write("GET /api/v1/deliveries/" + QByteArray::number(deliveryId) + " HTTP/1.1\r\nHost: 127.0.0.1\r\n" +
+                     auth + "\r\n");
+        QVERIFY(client.waitForBytesWritten(5000));
+        QTest::qWait(200); // the server meets a full socket buffer meanwhile
+        readAnswer(false, status, body);
+        QCOMPARE(status, QByteArray("HTTP/1.1 200 OK"));
+        QVERIFY2(body.size() > 200 * 1024, QByteArray::number(body.size()).constData());
+        const QJsonObject delivery = QJsonDocument::fromJson(body).object().value(QStringLiteral("data")).toObject();
+        QCOMPARE(delivery.value(QStringLiteral("id")).toInteger(), deliveryId);
+        QVERIFY(delivery.value(QStringLiteral("payload"))
+                    .toObject()
+                    .value(QStringLiteral("data"))
+                    .toObject()
+                    .value(QStringLiteral("pad")) == QString::fromLatin1(pad));
+
+        client.write("GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
+        QVERIFY(client.waitForBytesWritten(5000));
+        readAnswer(false, status, body);
+        QCOMPARE(status, QByteArray("HTTP/1.1 200 OK"));
+        QCOMPARE(QByteArray::number(body.size()), headLength); // HEAD told the GET answer's length
+        QCOMPARE(QJsonDocument::fromJson(body).object().value(QStringLiteral("status")).toString(),
+                 QStringLiteral("ok"));
+        QVERIFY(received.isEmpty());
+    }
+
     void revokedKeyIsRefused()
     {
         const QJsonObject key =
