@@ -19,8 +19,21 @@ QString tr(const char* text)
 
 QByteArray jsonString(const QString& s)
 {
-    const QByteArray wrapped = QJsonDocument(QJsonArray{s}).toJson(QJsonDocument::Compact);
-    return wrapped.mid(1, wrapped.size() - 2);
+    // Event types and timestamps are printable ASCII and need only the quotes (going through a
+    // QJsonDocument for them was a quarter of building each envelope); anything else takes Qt's encoder.
+    QByteArray out;
+    out.reserve(s.size() + 2);
+    out += '"';
+    for (const QChar ch : s) {
+        const char16_t u = ch.unicode();
+        if (u < 0x20 || u >= 0x7f || u == u'"' || u == u'\\') {
+            const QByteArray wrapped = QJsonDocument(QJsonArray{s}).toJson(QJsonDocument::Compact);
+            return wrapped.mid(1, wrapped.size() - 2);
+        }
+        out += char(u);
+    }
+    out += '"';
+    return out;
 }
 
 } // namespace

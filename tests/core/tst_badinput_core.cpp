@@ -1,4 +1,5 @@
 #include "DbFingerprint.h"
+#include "util/Time.h"
 
 #include "api/WebhookInput.h"
 #include "events/Emitter.h"
@@ -274,6 +275,30 @@ private Q_SLOTS:
                                           QJsonObject{{QStringLiteral("blob"), QString(room + 1, u'x')}});
         QVERIFY(!over);
         QCOMPARE(over.error().fields.value(0).field, QStringLiteral("data"));
+    }
+
+    // The envelope is JSON whatever the type holds: quotes, backslashes, control characters, non-ASCII.
+    void envelopeEncodesAnyType_data()
+    {
+        QTest::addColumn<QString>("type");
+        QTest::newRow("plain") << QStringLiteral("invoice.paid");
+        QTest::newRow("quote and backslash") << QStringLiteral("a\"b\\c");
+        QTest::newRow("control") << QStringLiteral("tab\there\nnewline");
+        QTest::newRow("non-ascii") << QStringLiteral("zw\u00f6lf.\u20ac");
+        QTest::newRow("del") << QStringLiteral("x\u007fy");
+    }
+    void envelopeEncodesAnyType()
+    {
+        QFETCH(QString, type);
+        const QByteArray bytes = Emitter::envelope(type, m_clock.nowMs(), QJsonObject{{QStringLiteral("n"), 1}});
+        QJsonParseError error;
+        const QJsonObject o = QJsonDocument::fromJson(bytes, &error).object();
+        QCOMPARE(error.error, QJsonParseError::NoError);
+        QCOMPARE(o.value(QStringLiteral("type")).toString(), type);
+        QCOMPARE(o.value(QStringLiteral("timestamp")).toString(), time::toIso(m_clock.nowMs()));
+        QCOMPARE(o.value(QStringLiteral("data")).toObject().value(QStringLiteral("n")).toInt(), 1);
+        if (type == QLatin1String("invoice.paid"))
+            QVERIFY(bytes.startsWith("{\"type\":\"invoice.paid\",\"timestamp\":\""));
     }
 
     // SQL metacharacters are data: accepted where the field allows them, stored and read back verbatim.
