@@ -9,6 +9,8 @@
 #include <QSet>
 #include <QUrl>
 
+#include <cstring>
+
 namespace outhook::api {
 
 namespace {
@@ -103,10 +105,22 @@ FieldErrors scanJson(const QByteArray& json, qsizetype stopAt, QString* pathAtSt
                 stack.last().expectKey = false;
             break;
         case '"': {
+            // To the closing quote: one not preceded by an odd run of backslashes. memchr skips long string
+            // values (an event's data) many bytes at a time.
             const qsizetype start = i + 1;
-            for (++i; i < n && json.at(i) != '"'; ++i) {
-                if (json.at(i) == '\\')
-                    ++i;
+            const char* base = json.constData();
+            for (;;) {
+                const void* quote = std::memchr(base + i + 1, '"', size_t(n - i - 1));
+                if (!quote) {
+                    i = n;
+                    break;
+                }
+                i = static_cast<const char*>(quote) - base;
+                qsizetype slashes = 0;
+                while (i - 1 - slashes >= start && base[i - 1 - slashes] == '\\')
+                    ++slashes;
+                if (slashes % 2 == 0)
+                    break;
             }
             if (!stack.isEmpty() && stack.last().isObject && stack.last().expectKey) {
                 Frame& f = stack.last();

@@ -339,6 +339,9 @@ private Q_SLOTS:
         QTest::newRow("duplicate key, escaped") << QByteArray("{\"name\":\"a\",\"n\\u0061me\":\"b\"}") << "name";
         QTest::newRow("duplicate nested key")
             << QByteArray("{\"auth\":{\"type\":\"basic\",\"type\":\"none\"}}") << "auth.type";
+        QTest::newRow("duplicate after values ending in escapes")
+            << QByteArray("{\"a\":\"x\\\"y\\\\\",\"b\":\"{\\\"a\\\":1}\",\"c\":\"\\\\\\\"\",\"a\":2}") << "a";
+        QTest::newRow("duplicate key ending in a backslash") << QByteArray("{\"k\\\\\":1,\"k\\\\\":2}") << "k\\";
         QTest::newRow("duplicate key in array element")
             << QByteArray("{\"data\":{\"items\":[{\"a\":1},{\"a\":1,\"a\":2}]}}") << "data.items[1].a";
         QByteArray deep = "{\"data\":";
@@ -363,6 +366,10 @@ private Q_SLOTS:
     void jsonStructureAcceptsOrdinaryBodies()
     {
         QVERIFY(api::checkJsonStructure("{\"a\":{\"a\":1},\"b\":[{\"a\":1},{\"a\":2}],\"c\":\"\\\"a\\\"\"}").isEmpty());
+        // Quoted text that looks like keys is a value, whatever escapes end it.
+        QVERIFY(api::checkJsonStructure(
+                    "{\"a\":\"\\\\\",\"b\":\"\\\\\\\"\",\"c\":\"say \\\"a\\\":1, \\\"a\\\":2\",\"d\":\"\\\\\\\\\"}")
+                    .isEmpty());
         QByteArray nested = "{\"data\":";
         for (int i = 0; i < api::kMaxJsonDepth - 1; ++i)
             nested += "[";
