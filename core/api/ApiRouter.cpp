@@ -81,17 +81,33 @@ void ApiRouter::handle(const ApiRequest& request, const Reply& reply)
         {"GET", "^/api/v1/deliveries/([^/]+)$", "deliveries:read", &ApiRouter::getDelivery},
         {"POST", "^/api/v1/deliveries/([^/]+)/resend$", "deliveries:write", &ApiRouter::resendDelivery},
     };
-    // Compiled once: compiling them per request was a third of the ingest path's CPU.
-    static const QList<QRegularExpression> patterns = [] {
-        QList<QRegularExpression> out;
-        for (const Entry& e : table)
-            out.append(QRegularExpression(QLatin1String(e.pattern)));
+    // Compiled once: compiling them per request was a third of the ingest path's CPU. A path that does not
+    // start with a pattern's literal part cannot match it, and a pattern without a group is that part
+    // alone: most entries are decided by a string comparison (the ten regular expressions tried before an
+    // event's route were 1.6% of API-only ingest).
+    struct Route
+    {
+        QRegularExpression pattern;
+        QString literal; // up to the first group, without the anchors
+        bool exact = false;
+    };
+    static const QList<Route> routes = [] {
+        QList<Route> out;
+        for (const Entry& e : table) {
+            const QString pattern = QLatin1String(e.pattern);
+            const qsizetype group = pattern.indexOf(QLatin1Char('('));
+            Route r{QRegularExpression(pattern), pattern.mid(1, group < 0 ? pattern.size() - 2 : group - 1), group < 0};
+            out.append(r);
+        }
         return out;
     }();
     bool pathKnown = false;
-    for (qsizetype i = 0; i < patterns.size(); ++i) {
+    for (qsizetype i = 0; i < routes.size(); ++i) {
         const Entry& e = table[i];
-        const auto match = patterns[i].match(request.path);
+        const Route& route = routes[i];
+        if (route.exact ? request.path != route.literal : !request.path.startsWith(route.literal))
+            continue;
+        const auto match = route.pattern.match(request.path);
         if (!match.hasMatch())
             continue;
         pathKnown = true;
