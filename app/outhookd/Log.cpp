@@ -133,9 +133,10 @@ void write(QtMsgType level, const QString& message, const Fields& fields)
     writeOut(line);
 }
 
-void access(const QString& message, const Fields& fields)
+namespace {
+
+void appendAccessLine(const QByteArray& line)
 {
-    const QByteArray line = formatLine(QtInfoMsg, message, fields);
     QMutexLocker lock(&g_mutex);
     const bool first = g_pending.isEmpty();
     g_pending += line;
@@ -147,6 +148,33 @@ void access(const QString& message, const Fields& fields)
         QMetaObject::invokeMethod(QCoreApplication::instance(), &flush, Qt::QueuedConnection);
     else if (first)
         flushPendingLocked();
+}
+
+} // namespace
+
+void request(const QByteArray& method, const QString& path, int status, const QByteArray& requestId, qint64 durationMs)
+{
+    const QString message =
+        QString::fromLatin1(method) + QLatin1Char(' ') + path + QLatin1Char(' ') + QString::number(status);
+    if (g_format == Format::Json) {
+        appendAccessLine(formatLine(QtInfoMsg, message,
+                                    {{QStringLiteral("method"), QString::fromLatin1(method)},
+                                     {QStringLiteral("path"), path},
+                                     {QStringLiteral("status"), status},
+                                     {QStringLiteral("request_id"), QString::fromLatin1(requestId)},
+                                     {QStringLiteral("duration_ms"), durationMs}}));
+        return;
+    }
+    // The text line written straight as bytes, the same as formatLine() would (a request's line went
+    // through QJsonValue and QString for each field: 2.7% of API-only ingest).
+    const QByteArray utf8Path = path.toUtf8();
+    const QByteArray number = QByteArray::number(status);
+    QByteArray line;
+    line.reserve(96 + 2 * utf8Path.size() + requestId.size());
+    line += "outhookd: " + method + ' ' + utf8Path + ' ' + number + " method=" + method + " path=";
+    line += path.contains(QLatin1Char(' ')) ? '"' + utf8Path + '"' : utf8Path;
+    line += " status=" + number + " request_id=" + requestId + " duration_ms=" + QByteArray::number(durationMs) + '\n';
+    appendAccessLine(line);
 }
 
 void flush()

@@ -25,10 +25,10 @@ std::optional<Format> parseFormat(const QString& text);
 
 // Writes one line on stderr; safe from any thread. Callers never pass secrets, bodies or headers.
 void write(QtMsgType level, const QString& message, const Fields& fields = {});
-// An access-log line: written with the others of the same pass of the event loop (one system call for a
-// burst of requests rather than one each), before any other line and at exit. A kill -9 loses at most
-// that pass's lines.
-void access(const QString& message, const Fields& fields = {});
+// An API request's line ("GET /path 200" with method, path, status, request_id and duration_ms): written
+// with the others of the same pass of the event loop (one system call for a burst of requests rather than
+// one each), before any other line and at exit. A kill -9 loses at most that pass's lines.
+void request(const QByteArray& method, const QString& path, int status, const QByteArray& requestId, qint64 durationMs);
 // Writes the access-log lines still waiting.
 void flush();
 inline void info(const QString& message, const Fields& fields = {})

@@ -11,17 +11,9 @@ namespace outhook::cli {
 
 void logRequests(api::ApiServer& server)
 {
-    QObject::connect(
-        &server, &api::ApiServer::requestServed, &server,
-        [](const QByteArray& method, const QString& path, int status, const QByteArray& requestId, qint64 durationMs) {
-            log::access(QString::fromLatin1(method) + QLatin1Char(' ') + path + QLatin1Char(' ') +
-                            QString::number(status),
-                        {{QStringLiteral("method"), QString::fromLatin1(method)},
-                         {QStringLiteral("path"), path},
-                         {QStringLiteral("status"), status},
-                         {QStringLiteral("request_id"), QString::fromLatin1(requestId)},
-                         {QStringLiteral("duration_ms"), durationMs}});
-        });
+    QObject::connect(&server, &api::ApiServer::requestServed, &server,
+                     [](const QByteArray& method, const QString& path, int status, const QByteArray& requestId,
+                        qint64 durationMs) { log::request(method, path, status, requestId, durationMs); });
 }
 
 void logEngine(Engine& engine)

@@ -345,7 +345,10 @@ private Q_SLOTS:
         ::kill(pid_t(m_serve.processId()), SIGHUP);
         QTRY_VERIFY_WITH_TIMEOUT(logLines().last().startsWith(QLatin1String("outhookd: configuration reloaded")), 5000);
         call("GET", QStringLiteral("/healthz"));
-        QTRY_VERIFY_WITH_TIMEOUT(logLines().last().startsWith(QLatin1String("outhookd: GET /healthz 200")), 5000);
+        static const QRegularExpression textLine(
+            QStringLiteral("^outhookd: GET /healthz 200 method=GET path=/healthz status=200 "
+                           "request_id=req_[A-Za-z0-9_-]{12} duration_ms=\\d+$"));
+        QTRY_VERIFY_WITH_TIMEOUT(textLine.match(logLines().last()).hasMatch(), 5000);
         QVERIFY(writeConfig("json"));
         ::kill(pid_t(m_serve.processId()), SIGHUP);
         QTRY_VERIFY_WITH_TIMEOUT(logLines().last().startsWith(QLatin1Char('{')), 5000);
