@@ -141,6 +141,8 @@ int runDispatch(CliContext& ctx, const QStringList& args, bool serve)
     if (listenOn) {
         router = std::make_unique<api::ApiRouter>(ctx.db, ctx.clock, transport);
         router->setOnQueued([&engine] { engine.wake(); });
+        if (engineRuns)
+            router->setHandoff(engine.handoff());
         QObject::connect(&engine, &Engine::attemptFinished, router.get(),
                          [m = &router->metrics()](qint64, int status, const QString& errorClass, qint64 durationMs,
                                                   DeliveryStatus outcome) {

@@ -323,7 +323,8 @@ void ApiRouter::answerIngest(const QList<Result<EmitResult>>& results)
             c.fail(r.error());
             continue;
         }
-        queued = queued || (!r->duplicate && !r->deliveryIds.isEmpty());
+        // Deliveries handed to this process's engine need no wake-up: they are on their way already.
+        queued = queued || (!r->duplicate && r->deliveryIds.size() > r->handedOff);
         QJsonArray ids;
         for (qint64 id : r->deliveryIds)
             ids.append(id);

@@ -53,6 +53,11 @@ void ApiRouter::setOnQueued(std::function<void()> callback)
     m_emitter->setOnQueued(std::move(callback));
 }
 
+void ApiRouter::setHandoff(std::shared_ptr<ClaimHandoff> handoff)
+{
+    m_ingestEmitter->setHandoff(std::move(handoff));
+}
+
 void ApiRouter::handle(const ApiRequest& request, const Reply& reply)
 {
     Context c{request, reply, QString::fromLatin1(ids::newRequestId()), {}, {}};

@@ -2,6 +2,7 @@
 
 #include "api/ApiTypes.h"
 #include "delivery/Transport.h"
+#include "storage/ClaimHandoff.h"
 #include "storage/Database.h"
 #include "util/Clock.h"
 
@@ -42,6 +43,8 @@ public:
 
     // Called after a commit that queued deliveries, so an engine in this process sends them at once.
     void setOnQueued(std::function<void()> callback);
+    // Ingested events' deliveries go straight to this process's engine, as far as it has room.
+    void setHandoff(std::shared_ptr<ClaimHandoff> handoff);
 
     // The counters GET /metrics renders; the owner feeds them from its engine.
     Metrics& metrics() { return *m_metrics; }

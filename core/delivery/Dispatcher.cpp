@@ -30,7 +30,11 @@ Dispatcher::Dispatcher(std::shared_ptr<Database> db, const Clock& clock, Options
     m_wakeTimer.setSingleShot(true);
     m_flushTimer.setSingleShot(true);
     m_drainTimer.setSingleShot(true);
-    connect(&m_wakeTimer, &QTimer::timeout, this, &Dispatcher::pump);
+    connect(&m_wakeTimer, &QTimer::timeout, this, [this] {
+        m_mayHaveDue = true; // the next retry's time, or the periodic look for other processes' events
+        ++m_wakes;
+        pump();
+    });
     connect(&m_flushTimer, &QTimer::timeout, this, [this] {
         flush();
         pump();
@@ -55,6 +59,7 @@ Dispatcher::Dispatcher(std::shared_ptr<Database> db, const Clock& clock, Options
 
 Dispatcher::~Dispatcher()
 {
+    m_handoff->close(); // its callback points here; leases handed over and not taken run out by themselves
     // Its jobs call back into this object: let them run while it is whole (the lane may live on, shared).
     if (m_lane)
         m_lane->waitIdle();
@@ -98,6 +103,8 @@ void Dispatcher::start()
     connect(m_transport.get(), &Transport::finished, this, &Dispatcher::onFinished);
     m_queue = std::make_unique<DeliveryQueue>(m_db, m_clock, ids::newEngineId());
     m_lane = StorageLane::forWriter(m_db, "outhook-dlane");
+    m_handoff->open({m_queue->owner(), m_options.leaseMs}, std::max(m_options.claimBatch, 1),
+                    [this] { QMetaObject::invokeMethod(this, &Dispatcher::takeHandoff, Qt::QueuedConnection); });
     reloadSettings();
     m_heartbeat.start(int(m_options.heartbeatMs));
     // On PostgreSQL a new event anywhere wakes this engine at once; SQLite relies on in-process wake()
@@ -107,6 +114,13 @@ void Dispatcher::start()
 }
 
 void Dispatcher::wake()
+{
+    m_mayHaveDue = true;
+    ++m_wakes;
+    schedulePump();
+}
+
+void Dispatcher::schedulePump()
 {
     if (!m_started || m_stopping || m_pumpQueued)
         return;
@@ -132,15 +146,21 @@ void Dispatcher::pump()
     // Slots held by requests about to turn slow come free by time alone: look again then.
     if (free <= 0 && nextSlowInMs >= 0 && !m_wakeTimer.isActive())
         m_wakeTimer.start(int(std::min<qint64>(nextSlowInMs + 1, m_options.maxIdleWakeMs)));
-    if (m_claiming) {
-        m_repump = true; // one claim at a time; look again when it is back
+    if (m_claiming)
+        return; // one claim at a time; onClaimed() looks again if anything came meanwhile
+    const bool holding = !m_inFlight.isEmpty() || !m_ready.empty();
+    if (!m_mayHaveDue) {
+        // The last claim took all that was due; since then only handed-over deliveries came.
+        if (!m_idle && !holding && m_pending.isEmpty() && m_recording.isEmpty()) {
+            m_idle = true;
+            Q_EMIT idle();
+        }
         return;
     }
     // Keep up to claimBatch claimed ahead, asking for more once a quarter of them has gone out: one row
     // at a time as single slots free up would cost a query per request.
     const int target = std::max(m_options.claimBatch, 1);
     const int want = target - int(m_ready.size());
-    const bool holding = !m_inFlight.isEmpty() || !m_ready.empty();
     if (holding && want < std::max(1, target / 4))
         return;
     if (m_idle && !holding && m_pending.isEmpty() && m_recording.isEmpty()) {
@@ -172,15 +192,18 @@ int Dispatcher::sendReady(int free)
         m_sendOrder.emplace_back(mono, quint64(c.id));
         m_transport->send(built.request);
     }
+    if (sent > 0)
+        m_handoff->setHeld(int(m_ready.size()));
     return sent;
 }
 
 void Dispatcher::requestClaim(int want)
 {
     m_claiming = true;
-    m_lane->post([this, want, leaseMs = m_options.leaseMs, queue = m_queue.get()] {
+    m_lane->post([this, want, wakes = m_wakes, leaseMs = m_options.leaseMs, queue = m_queue.get()] {
         ClaimBatch batch;
         batch.want = want;
+        batch.wakes = wakes;
         auto claimed = queue->claim(want, leaseMs);
         if (!claimed) {
             batch.error = claimed.error().message;
@@ -211,7 +234,6 @@ void Dispatcher::onClaimed(const ClaimBatch& batch)
 {
     m_claiming = false;
     m_idle = false;
-    const bool repump = std::exchange(m_repump, false);
     if (m_stopping) {
         releaseLater(idsOf(batch.deliveries)); // claimed while stopping: not ours to send any more
         return;
@@ -221,29 +243,48 @@ void Dispatcher::onClaimed(const ClaimBatch& batch)
         m_wakeTimer.start(m_options.maxIdleWakeMs);
         return;
     }
-    if (!batch.deliveries.isEmpty()) {
-        QHash<qint64, Webhook> byId;
-        for (const Webhook& w : batch.webhooks)
-            byId.insert(w.id, w);
-        for (const ClaimedDelivery& c : batch.deliveries) {
-            const auto it = byId.constFind(c.webhookId);
-            if (it == byId.cend())
-                continue; // webhook deleted meanwhile; its deliveries went with it
-            m_ready.push_back(Ready{c, *it});
-        }
-        qint64 nextSlowInMs = -1;
-        sendReady(freeSlots(&nextSlowInMs));
-        Q_EMIT inFlightChanged(int(m_inFlight.size()));
-    }
-    if (repump || batch.deliveries.size() == batch.want) {
-        wake(); // probably more due right now, or something woke us meanwhile
+    if (!batch.deliveries.isEmpty())
+        accept(batch.deliveries, batch.webhooks);
+    if (batch.deliveries.size() == batch.want) {
+        wake(); // probably more due right now
         return;
     }
     scheduleWake(batch.nextDueAt);
+    m_mayHaveDue = m_wakes != batch.wakes; // something may have been queued after the claim looked
+    if (m_mayHaveDue) {
+        schedulePump();
+        return;
+    }
     // Results still being written may make retries due at once; their write ends with another look.
     m_idle = m_inFlight.isEmpty() && m_ready.empty() && m_pending.isEmpty() && m_recording.isEmpty();
     if (m_idle)
         Q_EMIT idle();
+}
+
+void Dispatcher::accept(const QList<ClaimedDelivery>& deliveries, const QList<Webhook>& webhooks)
+{
+    QHash<qint64, Webhook> byId;
+    for (const Webhook& w : webhooks)
+        byId.insert(w.id, w);
+    for (const ClaimedDelivery& c : deliveries) {
+        const auto it = byId.constFind(c.webhookId);
+        if (it == byId.cend())
+            continue; // webhook deleted meanwhile; its deliveries went with it
+        m_ready.push_back(Ready{c, *it});
+    }
+    qint64 nextSlowInMs = -1;
+    sendReady(freeSlots(&nextSlowInMs));
+    m_handoff->setHeld(int(m_ready.size()));
+    Q_EMIT inFlightChanged(int(m_inFlight.size()));
+}
+
+void Dispatcher::takeHandoff()
+{
+    if (m_stopping)
+        return; // stop() took what was left
+    m_idle = false;
+    for (const ClaimHandoff::Batch& b : m_handoff->take())
+        accept(b.deliveries, b.webhooks);
 }
 
 void Dispatcher::releaseLater(const QList<qint64>& deliveryIds)
@@ -380,6 +421,12 @@ void Dispatcher::onRecorded(bool written, const QList<qint64>& disabled, const Q
             m_flushTimer.start(m_options.maxIdleWakeMs);
         return;
     }
+    // A retry written with a near time may be due already; claims look for it again.
+    if (std::any_of(batch.cbegin(), batch.cend(),
+                    [](const AttemptResult& r) { return r.outcome.nextAttemptAt.has_value(); })) {
+        m_mayHaveDue = true;
+        ++m_wakes;
+    }
     Q_EMIT attemptsRecorded([&] {
         QList<qint64> ids;
         ids.reserve(batch.size());
@@ -408,6 +455,8 @@ void Dispatcher::stop(int drainMs)
     for (const Ready& r : m_ready)
         unsent << r.delivery.id;
     m_ready.clear();
+    for (const ClaimHandoff::Batch& b : m_handoff->close())
+        unsent << idsOf(b.deliveries);
     releaseLater(unsent); // claimed ahead, never sent: due again at once for whoever looks next
     if (!m_started || m_inFlight.isEmpty()) {
         finishStop();

@@ -4,6 +4,7 @@
 #include "delivery/StorageLane.h"
 #include "delivery/Transport.h"
 #include "model/Webhook.h"
+#include "storage/ClaimHandoff.h"
 #include "storage/Database.h"
 #include "storage/DeliveryQueue.h"
 #include "util/Clock.h"
@@ -56,6 +57,8 @@ public:
     int inFlight() const { return int(m_inFlight.size()); }
     bool isStopping() const { return m_stopping; }
     const Options& effectiveOptions() const { return m_options; }
+    // Where this process's ingest hands its new deliveries over (open while the dispatcher runs).
+    const std::shared_ptr<ClaimHandoff>& handoff() const { return m_handoff; }
 
 public Q_SLOTS:
     void start();
@@ -105,6 +108,7 @@ private:
         QList<Webhook> webhooks;
         QString error;
         std::optional<qint64> nextDueAt; // when fewer than `want` were due
+        quint64 wakes = 0;               // m_wakes when the claim was asked for
     };
 
     // A claimed delivery waiting for a free slot.
@@ -115,6 +119,10 @@ private:
     };
 
     void pump();
+    void schedulePump();
+    // Queues claimed or handed-over deliveries and sends what the free slots allow.
+    void accept(const QList<ClaimedDelivery>& deliveries, const QList<Webhook>& webhooks);
+    void takeHandoff();
     // Sends up to `free` of the claimed deliveries waiting in m_ready; returns how many went out.
     int sendReady(int free);
     void requestClaim(int want);
@@ -142,9 +150,9 @@ private:
     // Claimed ahead (up to claimBatch), so a slot that frees up is refilled at once instead of waiting
     // for a claim to come back from the lane, which may be busy writing a batch of results.
     std::deque<Ready> m_ready;
-    QList<AttemptResult> m_pending;     // finished, not yet handed to the lane
-    QList<AttemptResult> m_unannounced; // finished, not yet in attemptsFinished()
-    QList<AttemptResult> m_recording;   // being written by the lane
+    QList<AttemptResult> m_pending;      // finished, not yet handed to the lane
+    QList<AttemptResult> m_unannounced;  // finished, not yet in attemptsFinished()
+    QList<AttemptResult> m_recording;    // being written by the lane
     std::shared_ptr<StorageLane> m_lane; // shared with the API's ingest on SQLite
     QTimer m_wakeTimer;
     QTimer m_flushTimer;
@@ -155,8 +163,13 @@ private:
     bool m_stopping = false;
     bool m_pumpQueued = false;
     bool m_claiming = false; // a claim is on the lane
-    bool m_repump = false;   // pump() was asked for during that claim
-    bool m_idle = false;     // the last claim found nothing and nothing was held: look before claiming
+    // Whether a claim may find anything: false once a claim came back short, until something may have
+    // queued more (wake(), the wake timer, a retry written). Deliveries handed over by this process's
+    // ingest do not set it, so a busy engine fed by its own API stops claiming rows that are all leased.
+    bool m_mayHaveDue = true;
+    quint64 m_wakes = 0; // counts those events, so a claim knows whether one came while it ran
+    std::shared_ptr<ClaimHandoff> m_handoff = std::make_shared<ClaimHandoff>();
+    bool m_idle = false; // the last claim found nothing and nothing was held: look before claiming
     bool m_finished = false;
 };
 

@@ -8,6 +8,7 @@ Engine::Engine(std::shared_ptr<Database> db, const Clock& clock, Dispatcher::Opt
                TransportFactory transport, QObject* parent)
     : QObject(parent)
     , m_dispatcher(new Dispatcher(std::move(db), clock, options, std::move(transport)))
+    , m_handoff(m_dispatcher->handoff())
 {
     m_thread.setObjectName(QStringLiteral("outhook-dispatcher"));
     m_dispatcher->moveToThread(&m_thread);

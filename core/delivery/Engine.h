@@ -20,6 +20,8 @@ public:
     ~Engine() override; // stops with a short drain if still running
 
     Dispatcher* dispatcher() const { return m_dispatcher; }
+    // For the API in the same process: its ingest hands new deliveries straight to this engine.
+    std::shared_ptr<ClaimHandoff> handoff() const { return m_handoff; }
     bool isRunning() const { return m_thread.isRunning(); }
 
     void start();
@@ -53,7 +55,8 @@ private:
 
     QThread m_thread;
     Dispatcher* m_dispatcher;
-    bool m_started = false; // start() ran: from then on the thread's end deletes the dispatcher
+    std::shared_ptr<ClaimHandoff> m_handoff; // the dispatcher's, kept for the API beyond its life
+    bool m_started = false;                  // start() ran: from then on the thread's end deletes the dispatcher
     QMutex m_postMutex;
     bool m_dispatcherGone = false; // guarded by m_postMutex; set on the dispatcher's thread at stopped()
 };

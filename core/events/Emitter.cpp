@@ -1,6 +1,7 @@
 #include "events/Emitter.h"
 
 #include "storage/Statement.h"
+#include "storage/WebhookStore.h"
 #include "util/Ids.h"
 #include "util/Time.h"
 
@@ -84,6 +85,9 @@ QList<Result<EmitResult>> Emitter::emitMany(const QList<EmitRequest>& requests)
         payloads.append(payload ? *payload : QByteArray());
     }
     const qint64 now = m_clock.nowMs();
+    std::optional<Handing> handing;
+    if (m_handoff)
+        handing.emplace(Handing{*m_handoff, {}, 0, {}});
     const Status s = m_db->transaction([&](QSqlDatabase&) -> Status {
         Subscribers subscribers; // read once per event type in the batch, inside its transaction
         for (qsizetype i = 0; i < requests.size(); ++i) {
@@ -91,13 +95,27 @@ QList<Result<EmitResult>> Emitter::emitMany(const QList<EmitRequest>& requests)
                 continue;
             EmitResult out;
             if (Status one = insertRows(requests[i].type, payloads[i], requests[i].idempotencyKey, std::nullopt, false,
-                                        now, out, &subscribers);
+                                        now, out, &subscribers, handing ? &*handing : nullptr);
                 !one)
                 return one;
             results[i] = out;
         }
+        if (!handing || handing->batch.deliveries.isEmpty())
+            return {};
+        // The engine signs with these; read here, the rows cannot change before it has them.
+        QList<qint64> webhookIds;
+        for (const ClaimedDelivery& c : std::as_const(handing->batch.deliveries)) {
+            if (!webhookIds.contains(c.webhookId))
+                webhookIds << c.webhookId;
+        }
+        auto webhooks = WebhookStore(m_db, m_catalog, m_clock).getMany(webhookIds);
+        if (!webhooks)
+            return webhooks.error();
+        handing->batch.webhooks = std::move(*webhooks);
         return {};
     });
+    if (handing)
+        finishHanding(*handing, s.ok());
     bool queued = false;
     for (qsizetype i = 0; i < requests.size(); ++i) {
         if (!results[i])
@@ -112,6 +130,24 @@ QList<Result<EmitResult>> Emitter::emitMany(const QList<EmitRequest>& requests)
     if (queued && m_onQueued)
         m_onQueued();
     return results;
+}
+
+void Emitter::finishHanding(Handing& handing, bool committed)
+{
+    if (handing.reserved == 0)
+        return;
+    if (!committed) {
+        handing.handoff.giveBack(handing.reserved);
+        return;
+    }
+    QList<qint64> ids;
+    for (const ClaimedDelivery& c : std::as_const(handing.batch.deliveries))
+        ids << c.id;
+    if (handing.handoff.hand(std::move(handing.batch), handing.reserved))
+        return;
+    // The engine stopped meanwhile: due again now, for whoever looks next.
+    if (const Status released = DeliveryQueue(m_db, m_clock, handing.lease.owner).release(ids); !released)
+        qWarning("%s", qPrintable(released.error().message)); // the leases run out by themselves
 }
 
 Result<EmitResult> Emitter::emitTest(const Webhook& webhook, const QString& type, const QJsonObject& data, bool queued)
@@ -134,7 +170,7 @@ Result<EmitResult> Emitter::insert(const QString& type, const QByteArray& payloa
 
 Status Emitter::insertRows(const QString& type, const QByteArray& payload, const QString& key,
                            std::optional<qint64> onlyWebhook, bool queued, qint64 now, EmitResult& out,
-                           Subscribers* subscribers)
+                           Subscribers* subscribers, Handing* handing)
 {
     if (!key.isEmpty()) {
         QSqlQuery& q = m_db->statement(QStringLiteral("SELECT id, created_at FROM events WHERE idempotency_key = ?"));
@@ -196,26 +232,41 @@ Status Emitter::insertRows(const QString& type, const QByteArray& payload, const
     }
     Statement& d = m_db->fastStatement(QStringLiteral(
         "INSERT INTO deliveries (event_id, webhook_id, event_type, msg_id, status, next_attempt_at, next_trigger, "
-        "created_at, updated_at) VALUES (?, ?, ?, ?, 'pending', ?, ?, ?, ?) RETURNING id"));
+        "created_at, updated_at, lease_owner) VALUES (?, ?, ?, ?, 'pending', ?, ?, ?, ?, ?) RETURNING id"));
     if (!d.isValid())
         return m_db->statementError(d, tr("queueing a delivery"));
     const QString trigger = onlyWebhook ? QStringLiteral("test") : QStringLiteral("scheduled");
-    for (qint64 webhookId : targets) {
+    // The first `leased` of them go to this process's engine: due when the lease runs out, like a claim.
+    int leased = 0;
+    if (handing && !onlyWebhook && !targets.isEmpty()) {
+        leased = handing->handoff.reserve(int(targets.size()), &handing->lease);
+        handing->reserved += leased;
+    }
+    const QString owner = leased > 0 ? QString::fromLatin1(handing->lease.owner) : QString();
+    for (qsizetype i = 0; i < targets.size(); ++i) {
+        const bool lease = i < leased;
+        const QByteArray msgId = ids::newMessageId();
         d.bind(out.eventId)
-            .bind(webhookId)
+            .bind(targets[i])
             .bind(type)
-            .bindText(ids::newMessageId())
-            .bind(onlyWebhook && !queued ? std::optional<qint64>() : std::optional<qint64>(now))
+            .bindText(msgId)
+            .bind(onlyWebhook && !queued ? std::optional<qint64>()
+                                         : std::optional<qint64>(lease ? now + handing->lease.leaseMs : now))
             .bind(trigger)
             .bind(now)
-            .bind(now);
+            .bind(now)
+            .bind(lease ? owner : QString());
         if (!d.exec() || !d.next())
             return m_db->statementError(d, tr("queueing a delivery"));
         out.deliveryIds << d.int64(0);
         d.reset();
+        if (lease)
+            handing->batch.deliveries.append(ClaimedDelivery{out.deliveryIds.last(), targets[i], out.eventId, msgId, 0,
+                                                             AttemptTrigger::Scheduled, payload, type});
     }
-    // Wakes engines on other machines at commit (PostgreSQL).
-    if ((!onlyWebhook || queued) && !targets.isEmpty())
+    out.handedOff = leased;
+    // Wakes engines on other machines at commit (PostgreSQL); not for deliveries already leased here.
+    if ((!onlyWebhook || queued) && targets.size() > leased)
         return m_db->notify(QLatin1String(Database::kQueueChannel));
     return {};
 }

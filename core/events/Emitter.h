@@ -1,6 +1,7 @@
 #pragma once
 
 #include "model/Webhook.h"
+#include "storage/ClaimHandoff.h"
 #include "storage/Database.h"
 #include "storage/EventCatalog.h"
 #include "util/Clock.h"
@@ -24,6 +25,7 @@ struct EmitResult
     qint64 eventId = 0;
     QList<qint64> deliveryIds;
     bool duplicate = false; // an earlier event with the same idempotency key was returned
+    int handedOff = 0;      // of deliveryIds, how many went straight to this process's engine (ClaimHandoff)
 };
 
 // Turns one event into one delivery per active webhook subscribed to its type, in one transaction.
@@ -44,6 +46,8 @@ public:
 
     // Called after each commit that queued deliveries (e.g. to wake an in-process dispatcher).
     void setOnQueued(std::function<void()> callback) { m_onQueued = std::move(callback); }
+    // emitMany() leases what fits of its new deliveries to this process's engine and hands them over.
+    void setHandoff(std::shared_ptr<ClaimHandoff> handoff) { m_handoff = std::move(handoff); }
 
     Result<EmitResult> emit(const QString& type, const QJsonObject& data, const QString& idempotencyKey = {});
     // Group commit: emits several events in one transaction, as the API's ingest path does with the requests
@@ -63,11 +67,22 @@ private:
     // Checks one request and builds its envelope; a Validation error when it cannot be emitted.
     Result<QByteArray> prepare(const EmitRequest& request) const;
     using Subscribers = QHash<QString, QList<qint64>>; // event type -> active subscribed webhook ids
+    // The deliveries of one transaction that are leased to the local engine as they are inserted.
+    struct Handing
+    {
+        ClaimHandoff& handoff;
+        ClaimHandoff::Lease lease;
+        int reserved = 0;
+        ClaimHandoff::Batch batch;
+    };
     // The rows of one event, inside the caller's transaction. `subscribers`, when given, keeps the
-    // webhooks found for each type for the next events of the same transaction.
+    // webhooks found for each type for the next events of the same transaction; `handing`, when given,
+    // leases what the engine has room for.
     Status insertRows(const QString& type, const QByteArray& payload, const QString& key,
                       std::optional<qint64> onlyWebhook, bool queued, qint64 now, EmitResult& out,
-                      Subscribers* subscribers = nullptr);
+                      Subscribers* subscribers = nullptr, Handing* handing = nullptr);
+    // After emitMany's transaction: hands the leased deliveries over, or gives the room back.
+    void finishHanding(Handing& handing, bool committed);
     Result<EmitResult> insert(const QString& type, const QByteArray& payload, const QString& key,
                               std::optional<qint64> onlyWebhook, bool queued = false);
 
@@ -75,6 +90,7 @@ private:
     const EventCatalog& m_catalog;
     const Clock& m_clock;
     std::function<void()> m_onQueued;
+    std::shared_ptr<ClaimHandoff> m_handoff;
 };
 
 } // namespace outhook
