@@ -39,7 +39,9 @@ public:
     Result<FieldErrors> validate(const Webhook& w) const;
 
 private:
-    Result<QList<Webhook>> query(const QString& where, const QVariantList& binds) const;
+    // `kept`: `where` is fixed text, run as a kept statement (Database::statement()); the subscriptions
+    // of a single webhook found are read with one too.
+    Result<QList<Webhook>> query(const QString& where, const QVariantList& binds, bool kept = false) const;
     Status writeEvents(QSqlDatabase& db, qint64 id, const QStringList& events);
 
     std::shared_ptr<Database> m_db;
