@@ -111,7 +111,10 @@ Database::Database(DatabaseUrl url, Options options)
     : m_url(std::move(url))
     , m_options(options)
     , m_prefix(QStringLiteral("outhook-") + QUuid::createUuid().toString(QUuid::Id128).left(12))
-{}
+{
+    if (m_url.backend == DatabaseUrl::Backend::Sqlite)
+        m_checkpointer = std::make_unique<Checkpointer>(QFile::encodeName(m_url.path));
+}
 
 Database::~Database()
 {
@@ -126,6 +129,7 @@ Database::~Database()
         }
         QSqlDatabase::removeDatabase(name);
     }
+    m_checkpointer.reset(); // after the connections whose hooks point at it
 }
 
 int Database::latestSchemaVersion()
@@ -299,8 +303,11 @@ Result<QSqlDatabase> Database::openConnection(const QString& name)
     if (!db.open())
         return Error::storage(db.lastError().text());
     if (const QVariant h = db.driver()->handle(); !pg && h.isValid() && qstrcmp(h.typeName(), "sqlite3*") == 0) {
-        if (sqlite3* handle = *static_cast<sqlite3* const*>(h.constData()))
+        if (sqlite3* handle = *static_cast<sqlite3* const*>(h.constData())) {
             sqlite3_busy_handler(handle, &busyHandler, reinterpret_cast<void*>(intptr_t(m_options.busyTimeoutMs)));
+            if (m_checkpointer)
+                m_checkpointer->install(handle);
+        }
     }
     // queryError() only sees the query; the driver carries which database it talks to, for the message.
     db.driver()->setProperty(kDisplayProperty, m_url.displayString());

@@ -2,6 +2,7 @@
 
 #include "security/MasterKey.h"
 #include "security/SecretBox.h"
+#include "storage/Checkpointer.h"
 #include "storage/DatabaseUrl.h"
 #include "storage/Statement.h"
 #include "util/Result.h"
@@ -55,6 +56,7 @@ public:
     DatabaseUrl::Backend backend() const { return m_url.backend; }
     bool isPostgres() const { return m_url.backend == DatabaseUrl::Backend::Postgres; }
     const DatabaseUrl& url() const { return m_url; }
+    Checkpointer* checkpointer() const { return m_checkpointer.get(); } // null on PostgreSQL
     static int latestSchemaVersion();
     Result<int> schemaVersion();
 
@@ -116,6 +118,7 @@ private:
 
     DatabaseUrl m_url;
     Options m_options;
+    std::unique_ptr<Checkpointer> m_checkpointer; // SQLite: every connection's commits report to it
     QString m_prefix;
     QMutex m_mutex;
     QSet<QString> m_connectionNames;

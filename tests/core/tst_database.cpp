@@ -3,6 +3,7 @@
 #include <QCryptographicHash>
 #include <QDir>
 #include <QFile>
+#include <QFileInfo>
 #include <QSqlError>
 #include <QSqlQuery>
 #include <QTemporaryDir>
@@ -379,6 +380,56 @@ private Q_SLOTS:
         QCOMPARE(scalar(**db, QStringLiteral("PRAGMA synchronous")).toInt(), 2); // FULL
         auto normal = Database::open(urlFor(path(QStringLiteral("normal.db"))));
         QCOMPARE(scalar(**normal, QStringLiteral("PRAGMA synchronous")).toInt(), 1); // NORMAL
+    }
+
+    // Commits only report the log's size: a thread of its own copies the log back into the file, and the
+    // log still starts over (and stays bounded) under writes that never pause.
+    void checkpointsOffTheWritersThread()
+    {
+        const QString file = path(QStringLiteral("checkpoint.db"));
+        auto opened = Database::open(urlFor(file));
+        QVERIFY(opened);
+        Database& db = **opened;
+        QVERIFY(db.checkpointer());
+        QSqlQuery q(db.connection());
+        QVERIFY(q.exec(QStringLiteral("CREATE TABLE blobs (b BLOB)")));
+        const QByteArray blob(64 * 1024, 'x'); // 16 pages
+        const auto writeRows = [&](int rows) {
+            for (int i = 0; i < rows; ++i) {
+                const Status s = db.transaction([&](QSqlDatabase& c) -> Status {
+                    QSqlQuery insert(c);
+                    insert.prepare(QStringLiteral("INSERT INTO blobs (b) VALUES (?)"));
+                    insert.addBindValue(blob);
+                    return insert.exec() ? Status() : Database::queryError(insert, QStringLiteral("insert"));
+                });
+                if (!s)
+                    return false;
+            }
+            return true;
+        };
+        const auto fileSize = [](const QString& f) { return QFileInfo(f).size(); };
+
+        // Past the background threshold, short of the inline one: only the thread checkpoints.
+        QVERIFY(writeRows(Checkpointer::kBackgroundPages / 16 + 10));
+        QTRY_COMPARE_WITH_TIMEOUT(db.checkpointer()->counts().background, quint64(1), 10000);
+        QCOMPARE(db.checkpointer()->counts().inlined, quint64(0));
+        // (The run copies what the log held when it began: at least the threshold's frames, of which some
+        // were the same pages written again.)
+        QTRY_VERIFY_WITH_TIMEOUT(fileSize(file) >= qint64(Checkpointer::kBackgroundPages) * 3 / 4 * 4096, 10000);
+
+        // Three times the inline threshold without a pause: the commits that reach the threshold copy the
+        // rest and the log starts over. While a run of the thread's keeps them busy the log grows on, but
+        // at the hard limit a commit waits for that run and checkpoints: the log never exceeds the limit
+        // by more than two commits' frames (17 of a blob, a leaf and page 1 each).
+        const int rows = 3 * Checkpointer::kInlinePages / 16;
+        QVERIFY(writeRows(rows));
+        QVERIFY(db.checkpointer()->counts().inlined >= 2);
+        const qint64 walFrame = 4096 + 24;
+        const qint64 wal = fileSize(file + QStringLiteral("-wal"));
+        QVERIFY2(wal <= 32 + (Checkpointer::kHardPages + 64) * walFrame, qPrintable(QString::number(wal)));
+        QCOMPARE(scalar(db, QStringLiteral("SELECT COUNT(*) FROM blobs")).toInt(),
+                 Checkpointer::kBackgroundPages / 16 + 10 + rows);
+        QCOMPARE(scalar(db, QStringLiteral("PRAGMA integrity_check")).toString(), QStringLiteral("ok"));
     }
 
     void refusesRandomFile()
