@@ -171,6 +171,25 @@ Result<std::shared_ptr<Database>> Database::open(const DatabaseUrl& url, Options
     return db;
 }
 
+namespace {
+
+// A checkpoint copies the log's pages into the file in page order, page 1 (which holds the new size)
+// first; one that a kill -9 cut short leaves a file shorter than its header says, and the pages past its
+// end in the log, where SQLite reads them from. Only a file without such a log is truncated.
+bool hasLoggedFrames(const QString& walPath, qint64 pageSize)
+{
+    QFile wal(walPath);
+    if (wal.size() < 32 + 24 + pageSize || !wal.open(QIODevice::ReadOnly))
+        return false;
+    const QByteArray header = wal.read(8);
+    if (header.size() < 8)
+        return false;
+    const quint32 magic = qFromBigEndian<quint32>(header.constData());
+    return (magic == 0x377f0682 || magic == 0x377f0683) && qFromBigEndian<quint32>(header.constData() + 4) == 3007000;
+}
+
+} // namespace
+
 // Looks at an existing file before SQLite touches it, so a foreign or damaged file is refused
 // without a byte written (no WAL switch, no journal, no schema).
 Status Database::checkSqliteFile() const
@@ -195,7 +214,8 @@ Status Database::checkSqliteFile() const
     const quint32 changeCounter = qFromBigEndian<quint32>(header.constData() + 24);
     const quint32 pageCount = qFromBigEndian<quint32>(header.constData() + 28);
     const quint32 validFor = qFromBigEndian<quint32>(header.constData() + 92);
-    if (pageCount > 0 && validFor == changeCounter && info.size() < qint64(pageCount) * pageSize)
+    if (pageCount > 0 && validFor == changeCounter && info.size() < qint64(pageCount) * pageSize &&
+        !hasLoggedFrames(m_url.path + QStringLiteral("-wal"), pageSize))
         return Error::storage(tr("%1 is truncated (%2 bytes, expected %3); it was left untouched")
                                   .arg(m_url.path)
                                   .arg(info.size())
