@@ -268,7 +268,8 @@ void ApiRouter::addEventType(Context& c)
 
 void ApiRouter::ingestEvent(Context& c)
 {
-    const auto body = jsonBody(c);
+    QByteArray dataJson;
+    const auto body = jsonBody(c, QLatin1String("data"), &dataJson);
     if (!body)
         return;
     FieldErrors errors;
@@ -288,7 +289,7 @@ void ApiRouter::ingestEvent(Context& c)
     if (m_ingestBatch.isEmpty())
         QMetaObject::invokeMethod(this, &ApiRouter::flushIngest, Qt::QueuedConnection);
     m_ingestBatch.append({EmitRequest{body->value(QStringLiteral("type")).toString(), data.toObject(),
-                                      QString::fromUtf8(c.request.header("idempotency-key"))},
+                                      QString::fromUtf8(c.request.header("idempotency-key")), dataJson},
                           c.reply, c.requestId});
     if (m_ingestBatch.size() >= kMaxIngestBatch)
         flushIngest();

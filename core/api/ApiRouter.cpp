@@ -196,7 +196,7 @@ bool ApiRouter::authorize(Context& c, const QString& scope)
     return true;
 }
 
-std::optional<QJsonObject> ApiRouter::jsonBody(Context& c)
+std::optional<QJsonObject> ApiRouter::jsonBody(Context& c, QLatin1String member, QByteArray* memberText)
 {
     const QByteArray type = c.request.header("content-type").split(';').first().trimmed().toLower();
     if (type != "application/json") {
@@ -222,7 +222,7 @@ std::optional<QJsonObject> ApiRouter::jsonBody(Context& c)
         return std::nullopt;
     }
     // A key twice or absurd nesting: refused before any field is read (QJsonDocument keeps the last key).
-    if (const FieldErrors bad = checkJsonStructure(c.request.body); !bad.isEmpty()) {
+    if (const FieldErrors bad = checkJsonStructure(c.request.body, member, memberText); !bad.isEmpty()) {
         c.fail(400, QStringLiteral("malformed_json"), bad.first().message, bad);
         return std::nullopt;
     }

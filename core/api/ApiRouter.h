@@ -62,7 +62,9 @@ private:
 
     bool serviceEndpoint(Context& c); // /healthz, /readyz, /metrics; false for other paths
     bool authorize(Context& c, const QString& scope);
-    std::optional<QJsonObject> jsonBody(Context& c);
+    // The body as an object; with `member`, also that top-level member's text as sent (see
+    // checkJsonStructure()).
+    std::optional<QJsonObject> jsonBody(Context& c, QLatin1String member = {}, QByteArray* memberText = nullptr);
     std::optional<qint64> idArg(Context& c, int index);
 
     void listWebhooks(Context& c);

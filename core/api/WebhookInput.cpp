@@ -64,11 +64,25 @@ QString decodeKey(const QByteArray& raw)
     return doc.array().at(0).toString();
 }
 
+struct Capture
+{
+    QLatin1String key; // a top-level member
+    QByteArray* text = nullptr;
+    qsizetype start = -1; // of its value, while it is being read
+};
+
 // Walks the JSON text once. Stops at the first duplicate key or too-deep nesting, or at byte `stopAt`,
 // where *pathAtStop is set to the path of the value being read there.
-FieldErrors scanJson(const QByteArray& json, qsizetype stopAt, QString* pathAtStop)
+FieldErrors scanJson(const QByteArray& json, qsizetype stopAt, QString* pathAtStop, Capture capture = {})
 {
     QList<Frame> stack;
+    // A top-level member's value ends at the ',' or '}' that follows it on the top level.
+    const auto captureEnds = [&](qsizetype end) {
+        if (capture.start >= 0 && stack.size() == 1) {
+            *capture.text = json.mid(capture.start, end - capture.start).trimmed();
+            capture.start = -1;
+        }
+    };
     const qsizetype n = std::min(json.size(), stopAt);
     const auto here = [&stack] { return stack.isEmpty() ? QString() : childPath(stack.last()); };
     for (qsizetype i = 0; i < n; ++i) {
@@ -91,10 +105,12 @@ FieldErrors scanJson(const QByteArray& json, qsizetype stopAt, QString* pathAtSt
         }
         case '}':
         case ']':
+            captureEnds(i);
             if (!stack.isEmpty())
                 stack.removeLast();
             break;
         case ',':
+            captureEnds(i);
             if (!stack.isEmpty()) {
                 ++stack.last().index;
                 stack.last().expectKey = stack.last().isObject;
@@ -103,6 +119,8 @@ FieldErrors scanJson(const QByteArray& json, qsizetype stopAt, QString* pathAtSt
         case ':':
             if (!stack.isEmpty())
                 stack.last().expectKey = false;
+            if (capture.text && stack.size() == 1 && stack.last().key == capture.key)
+                capture.start = i + 1;
             break;
         case '"': {
             // To the closing quote: one not preceded by an odd run of backslashes. memchr skips long string
@@ -142,9 +160,9 @@ FieldErrors scanJson(const QByteArray& json, qsizetype stopAt, QString* pathAtSt
 
 } // namespace
 
-FieldErrors checkJsonStructure(const QByteArray& json)
+FieldErrors checkJsonStructure(const QByteArray& json, QLatin1String member, QByteArray* memberText)
 {
-    return scanJson(json, json.size(), nullptr);
+    return scanJson(json, json.size(), nullptr, {member, memberText});
 }
 
 QString jsonPathAt(const QByteArray& json, qsizetype offset)

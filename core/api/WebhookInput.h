@@ -22,8 +22,10 @@ FieldErrors applyWebhookJson(const QJsonObject& body, Webhook& w, InputMode mode
 // would silently keep the last one, so what was checked might not be what was meant) and nesting deeper
 // than kMaxJsonDepth levels. Returns the first problem, its field being the key's path ("auth.type",
 // "data.items[1].a"). Safe on any bytes; meant to run after QJsonDocument accepted them.
+// With `member`, the same pass also copies the text of that top-level member's value, as sent, into
+// *memberText (left alone when there is no such member).
 constexpr int kMaxJsonDepth = 64;
-FieldErrors checkJsonStructure(const QByteArray& json);
+FieldErrors checkJsonStructure(const QByteArray& json, QLatin1String member = {}, QByteArray* memberText = nullptr);
 // The path of the value at byte `offset` ("timeout_seconds", "headers.X-A"; empty at top level): names the
 // field of a JSON parse error.
 QString jsonPathAt(const QByteArray& json, qsizetype offset);

@@ -41,8 +41,13 @@ QByteArray jsonString(const QString& s)
 
 QByteArray Emitter::envelope(const QString& type, qint64 timestampMs, const QJsonObject& data)
 {
+    return envelope(type, timestampMs, QJsonDocument(data).toJson(QJsonDocument::Compact));
+}
+
+QByteArray Emitter::envelope(const QString& type, qint64 timestampMs, const QByteArray& dataJson)
+{
     return "{\"type\":" + jsonString(type) + ",\"timestamp\":" + jsonString(time::toIso(timestampMs)) +
-           ",\"data\":" + QJsonDocument(data).toJson(QJsonDocument::Compact) + '}';
+           ",\"data\":" + dataJson + '}';
 }
 
 Result<QByteArray> Emitter::prepare(const EmitRequest& request) const
@@ -52,7 +57,8 @@ Result<QByteArray> Emitter::prepare(const EmitRequest& request) const
     if (request.idempotencyKey.size() > kMaxIdempotencyKeyLength)
         return Error::validation(QStringLiteral("idempotency_key"),
                                  tr("Idempotency key must be at most %1 characters").arg(kMaxIdempotencyKeyLength));
-    QByteArray payload = envelope(request.type, m_clock.nowMs(), request.data);
+    QByteArray payload = request.dataJson.isEmpty() ? envelope(request.type, m_clock.nowMs(), request.data)
+                                                    : envelope(request.type, m_clock.nowMs(), request.dataJson);
     if (payload.size() > kMaxPayloadBytes)
         return Error::validation(
             QStringLiteral("data"),
@@ -62,7 +68,7 @@ Result<QByteArray> Emitter::prepare(const EmitRequest& request) const
 
 Result<EmitResult> Emitter::emit(const QString& type, const QJsonObject& data, const QString& idempotencyKey)
 {
-    const auto payload = prepare({type, data, idempotencyKey});
+    const auto payload = prepare({type, data, idempotencyKey, {}});
     if (!payload)
         return payload.error();
     auto result = insert(type, *payload, idempotencyKey, std::nullopt);

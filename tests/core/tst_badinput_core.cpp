@@ -8,6 +8,8 @@
 #include "storage/WebhookStore.h"
 
 #include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -378,6 +380,35 @@ private Q_SLOTS:
             nested += "]";
         nested += "}";
         QVERIFY(api::checkJsonStructure(nested).isEmpty());
+    }
+
+    void jsonStructureCapturesOneMember_data()
+    {
+        QTest::addColumn<QByteArray>("json");
+        QTest::addColumn<QByteArray>("data");
+        QTest::newRow("last") << QByteArray("{\"type\":\"a\",\"data\":{\"n\":1}}") << QByteArray("{\"n\":1}");
+        QTest::newRow("first") << QByteArray("{\"data\":{\"n\":[1,{\"x\":2}]},\"type\":\"a\"}")
+                               << QByteArray("{\"n\":[1,{\"x\":2}]}");
+        QTest::newRow("spaced") << QByteArray("{ \"data\" :\n  { \"a\" : \"}, \\\"\" }\n , \"type\":\"a\" }")
+                                << QByteArray("{ \"a\" : \"}, \\\"\" }");
+        QTest::newRow("big integer") << QByteArray("{\"data\":{\"id\":12345678901234567890123}}")
+                                     << QByteArray("{\"id\":12345678901234567890123}");
+        QTest::newRow("nested data key is not it")
+            << QByteArray("{\"type\":{\"data\":{\"no\":1}},\"data\":{\"yes\":2}}") << QByteArray("{\"yes\":2}");
+        QTest::newRow("escaped key") << QByteArray("{\"d\\u0061ta\":{\"k\":1}}") << QByteArray("{\"k\":1}");
+        QTest::newRow("absent") << QByteArray("{\"type\":\"a\"}") << QByteArray();
+    }
+
+    void jsonStructureCapturesOneMember()
+    {
+        QFETCH(QByteArray, json);
+        QFETCH(QByteArray, data);
+        QByteArray captured;
+        QVERIFY(api::checkJsonStructure(json, QLatin1String("data"), &captured).isEmpty());
+        QCOMPARE(captured, data);
+        if (!data.isEmpty()) // what was captured is the same JSON as the parsed member
+            QCOMPARE(QJsonDocument::fromJson(captured).object(),
+                     QJsonDocument::fromJson(json).object().value(QStringLiteral("data")).toObject());
     }
 };
 

@@ -55,7 +55,7 @@ class TestClaimHandoff : public QObject
     {
         QList<EmitRequest> out;
         for (int i = 0; i < n; ++i)
-            out.append({QStringLiteral("job.created"), QJsonObject{{marker, i}}, {}});
+            out.append({QStringLiteral("job.created"), QJsonObject{{marker, i}}, {}, {}});
         return out;
     }
 

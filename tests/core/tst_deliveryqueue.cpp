@@ -164,10 +164,10 @@ private Q_SLOTS:
         int woken = 0;
         m_emitter->setOnQueued([&] { ++woken; });
         const auto results = m_emitter->emitMany({
-            {QStringLiteral("invoice.paid"), QJsonObject{{QStringLiteral("n"), 1}}, {}},
-            {QStringLiteral("invoice.exploded"), {}, {}},
-            {QStringLiteral("invoice.paid"), QJsonObject{{QStringLiteral("n"), 3}}, QStringLiteral("key-1")},
-            {QStringLiteral("invoice.paid"), QJsonObject{{QStringLiteral("n"), 4}}, QStringLiteral("key-1")},
+            {QStringLiteral("invoice.paid"), QJsonObject{{QStringLiteral("n"), 1}}, {}, {}},
+            {QStringLiteral("invoice.exploded"), {}, {}, {}},
+            {QStringLiteral("invoice.paid"), QJsonObject{{QStringLiteral("n"), 3}}, QStringLiteral("key-1"), {}},
+            {QStringLiteral("invoice.paid"), QJsonObject{{QStringLiteral("n"), 4}}, QStringLiteral("key-1"), {}},
         });
         QCOMPARE(results.size(), 4);
         QVERIFY(results[0] && !results[0]->duplicate);
@@ -195,9 +195,9 @@ private Q_SLOTS:
         addWebhook(QStringLiteral("c"), {QStringLiteral("job.created")}, false);
         const QString name = QStringLiteral("Zo\u00eb pays \u20ac5 \U0001F600");
         const auto results = m_emitter->emitMany({
-            {QStringLiteral("invoice.paid"), QJsonObject{{QStringLiteral("name"), name}}, {}},
-            {QStringLiteral("job.created"), {}, {}},
-            {QStringLiteral("invoice.paid"), {}, {}},
+            {QStringLiteral("invoice.paid"), QJsonObject{{QStringLiteral("name"), name}}, {}, {}},
+            {QStringLiteral("job.created"), {}, {}, {}},
+            {QStringLiteral("invoice.paid"), {}, {}, {}},
         });
         const auto webhooksOf = [&](const Result<EmitResult>& r) {
             QList<qint64> ids;
@@ -240,9 +240,9 @@ private Q_SLOTS:
         for (const QString& sql : poison)
             QVERIFY2(q.exec(sql), qPrintable(q.lastError().text()));
         const auto results = m_emitter->emitMany({
-            {QStringLiteral("invoice.paid"), QJsonObject{{QStringLiteral("n"), 1}}, {}},
-            {QStringLiteral("invoice.paid"), QJsonObject{{QStringLiteral("n"), QStringLiteral("poison")}}, {}},
-            {QStringLiteral("invoice.paid"), QJsonObject{{QStringLiteral("n"), 3}}, {}},
+            {QStringLiteral("invoice.paid"), QJsonObject{{QStringLiteral("n"), 1}}, {}, {}},
+            {QStringLiteral("invoice.paid"), QJsonObject{{QStringLiteral("n"), QStringLiteral("poison")}}, {}, {}},
+            {QStringLiteral("invoice.paid"), QJsonObject{{QStringLiteral("n"), 3}}, {}, {}},
         });
         QVERIFY(results[0]);
         QVERIFY(!results[1]);
