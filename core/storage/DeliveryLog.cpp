@@ -143,9 +143,9 @@ QStringList DeliveryLog::whereClauses(const DeliveryFilter& f, QVariantList& bin
     return where;
 }
 
-Result<QList<Delivery>> DeliveryLog::list(const DeliveryFilter& f, int limit, std::optional<qint64> beforeId) const
+QString DeliveryLog::listStatement(const DeliveryFilter& f, int limit, std::optional<qint64> beforeId,
+                                   QVariantList& binds) const
 {
-    QVariantList binds;
     QStringList where = whereClauses(f, binds);
     if (beforeId) {
         where << QStringLiteral("d.id < ?");
@@ -156,6 +156,13 @@ Result<QList<Delivery>> DeliveryLog::list(const DeliveryFilter& f, int limit, st
         sql += QStringLiteral("WHERE ") + where.join(QStringLiteral(" AND ")) + QLatin1Char(' ');
     sql += QStringLiteral("ORDER BY d.id DESC LIMIT ?");
     binds << limit;
+    return sql;
+}
+
+Result<QList<Delivery>> DeliveryLog::list(const DeliveryFilter& f, int limit, std::optional<qint64> beforeId) const
+{
+    QVariantList binds;
+    const QString sql = listStatement(f, limit, beforeId, binds);
     QSqlQuery q(m_db->connection());
     q.prepare(sql);
     for (const QVariant& b : binds)

@@ -29,6 +29,9 @@ public:
     {}
 
     Result<QList<Delivery>> list(const DeliveryFilter& filter, int limit, std::optional<qint64> beforeId = {}) const;
+    // The statement list() runs, with its bind values appended: for checking its query plan.
+    QString listStatement(const DeliveryFilter& filter, int limit, std::optional<qint64> beforeId,
+                          QVariantList& binds) const;
     // One delivery with its payload. NotFound when absent.
     Result<Delivery> get(qint64 id) const;
     Result<QList<Attempt>> attempts(qint64 deliveryId) const;
