@@ -59,6 +59,9 @@ public:
     Checkpointer* checkpointer() const { return m_checkpointer.get(); } // null on PostgreSQL
     static int latestSchemaVersion();
     Result<int> schemaVersion();
+    // Sets SQLite's process-wide options, once, before the first connection opens (every Database does
+    // this when it is made). False when the library was already initialised, which leaves its defaults.
+    static bool configureSqliteLibrary();
 
     // Runs `body` in a write transaction (BEGIN IMMEDIATE on SQLite so writers queue on the busy
     // timeout instead of failing on a lock upgrade). Commits when body returns ok, else rolls back.

@@ -11,6 +11,7 @@
 #include <QTest>
 #include <QThread>
 #include <QtEndian>
+#include <sqlite3.h>
 
 using namespace outhook;
 
@@ -216,6 +217,19 @@ private Q_SLOTS:
         QCOMPARE(scalar(**db, QStringLiteral("PRAGMA journal_mode")).toString(), QStringLiteral("wal"));
         QCOMPARE(scalar(**db, QStringLiteral("PRAGMA foreign_keys")).toInt(), 1);
         QCOMPARE(scalar(**db, QStringLiteral("SELECT COUNT(*) FROM webhooks")).toInt(), 0);
+    }
+
+    // SQLite's allocation counters are off (they take a process-wide mutex on every malloc and free), set
+    // before the first connection: with them on, any connection's work moves sqlite3_memory_used above 0.
+    void sqliteKeepsNoAllocationCounters()
+    {
+        QVERIFY(Database::configureSqliteLibrary());
+        auto db = Database::open(urlFor(path(QStringLiteral("counters.db"))));
+        QVERIFY2(db, qPrintable(db.error().message));
+        QVERIFY(exec(**db, QStringLiteral("INSERT INTO event_types (name, kind, created_at) VALUES ('a.b', 'a', 1)")));
+        QCOMPARE(scalar(**db, QStringLiteral("SELECT COUNT(*) FROM event_types WHERE name = 'a.b'")).toInt(), 1);
+        QCOMPARE(sqlite3_memory_used(), sqlite3_int64(0));
+        QCOMPARE(sqlite3_memory_highwater(0), sqlite3_int64(0));
     }
 
     // Every Log History filter reads an index or a row-id range, not the whole table (SQLite's plan: SEARCH,
