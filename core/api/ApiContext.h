@@ -24,6 +24,7 @@ struct ApiRouter::Context
     {
         respond(jsonResponse(status, data, requestId, meta));
     }
+    void okRaw(int status, const QByteArray& dataJson) { respond(jsonResponseRaw(status, dataJson, requestId)); }
     void fail(const Error& e) { respond(errorResponse(e, requestId)); }
     void fail(int status, const QString& code, const QString& message, const FieldErrors& fields = {})
     {

@@ -326,13 +326,8 @@ void ApiRouter::answerIngest(const QList<Result<EmitResult>>& results)
         }
         // Deliveries handed to this process's engine need no wake-up: they are on their way already.
         queued = queued || (!r->duplicate && r->deliveryIds.size() > r->handedOff);
-        QJsonArray ids;
-        for (qint64 id : r->deliveryIds)
-            ids.append(id);
         // Answered only now, after the commit: an acknowledged event is durable.
-        c.ok(202, QJsonObject{{QStringLiteral("event_id"), r->eventId},
-                              {QStringLiteral("deliveries"), ids},
-                              {QStringLiteral("duplicate"), r->duplicate}});
+        c.okRaw(202, ingestAnswerJson(r->eventId, r->deliveryIds, r->duplicate));
     }
     if (queued && m_onQueued)
         m_onQueued();

@@ -1,5 +1,7 @@
 #include "api/ApiTypes.h"
 
+#include "util/Json.h"
+
 #include <QJsonDocument>
 #include <QJsonObject>
 
@@ -20,6 +22,36 @@ ApiResponse jsonResponse(int status, const QJsonValue& data, const QString& requ
     meta.insert(QStringLiteral("request_id"), requestId);
     const QJsonObject envelope{{QStringLiteral("data"), data}, {QStringLiteral("meta"), meta}};
     return {status, {{"Content-Type", "application/json"}}, QJsonDocument(envelope).toJson(QJsonDocument::Compact)};
+}
+
+ApiResponse jsonResponseRaw(int status, const QByteArray& dataJson, const QString& requestId)
+{
+    QByteArray body;
+    body.reserve(dataJson.size() + requestId.size() + 32);
+    body += "{\"data\":";
+    body += dataJson;
+    body += ",\"meta\":{\"request_id\":";
+    json::appendString(body, requestId.toUtf8());
+    body += "}}";
+    return {status, {{"Content-Type", "application/json"}}, body};
+}
+
+QByteArray ingestAnswerJson(qint64 eventId, const QList<qint64>& deliveryIds, bool duplicate)
+{
+    QByteArray out;
+    out.reserve(48 + deliveryIds.size() * 12);
+    out += "{\"deliveries\":[";
+    for (qsizetype i = 0; i < deliveryIds.size(); ++i) {
+        if (i > 0)
+            out += ',';
+        out += QByteArray::number(deliveryIds[i]);
+    }
+    out += "],\"duplicate\":";
+    out += duplicate ? "true" : "false";
+    out += ",\"event_id\":";
+    out += QByteArray::number(eventId);
+    out += '}';
+    return out;
 }
 
 ApiResponse errorResponse(int status, const QString& code, const QString& message, const QString& requestId,

@@ -1,5 +1,7 @@
 #include "model/HeaderList.h"
 
+#include "util/Json.h"
+
 #include <QJsonArray>
 #include <QJsonDocument>
 
@@ -51,39 +53,6 @@ bool isAscii(const QByteArray& bytes)
     return true;
 }
 
-void appendJsonString(QByteArray& out, const QByteArray& utf8)
-{
-    static const char hex[] = "0123456789abcdef";
-    out += '"';
-    // Characters that need no escape are copied a run at a time: one append per character was most of
-    // the cost of recording an attempt's headers.
-    const char* run = utf8.constData();
-    const char* const end = run + utf8.size();
-    for (const char* p = run; p != end; ++p) {
-        const auto c = static_cast<unsigned char>(*p);
-        if (c >= 0x20 && c != '"' && c != '\\')
-            continue;
-        out.append(run, p - run);
-        run = p + 1;
-        if (c == '"' || c == '\\') {
-            out += '\\';
-            out += char(c);
-        } else if (c == '\n') {
-            out += "\\n";
-        } else if (c == '\r') {
-            out += "\\r";
-        } else if (c == '\t') {
-            out += "\\t";
-        } else {
-            out += "\\u00";
-            out += hex[c >> 4];
-            out += hex[c & 0xf];
-        }
-    }
-    out.append(run, end - run);
-    out += '"';
-}
-
 } // namespace
 
 // Written by hand: this runs twice for every attempt recorded, and building a QJsonArray of QJsonArrays
@@ -103,9 +72,9 @@ QByteArray rawToJsonUtf8(const RawHeaders& headers)
         if (out.size() > 1)
             out += ',';
         out += '[';
-        appendJsonString(out, isAscii(name) ? name : QString::fromLatin1(name).toUtf8());
+        json::appendString(out, isAscii(name) ? name : QString::fromLatin1(name).toUtf8());
         out += ',';
-        appendJsonString(out, isAscii(value) ? value : QString::fromUtf8(value).toUtf8());
+        json::appendString(out, isAscii(value) ? value : QString::fromUtf8(value).toUtf8());
         out += ']';
     }
     out += ']';

@@ -1,13 +1,16 @@
+#include "api/ApiTypes.h"
 #include "model/HeaderList.h"
 #include "model/RetrySchedule.h"
 #include "model/Webhook.h"
 #include "model/WebhookJson.h"
 #include "signing/Secret.h"
 #include "storage/DatabaseUrl.h"
+#include "util/Json.h"
 #include "util/Time.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>
+#include <QJsonObject>
 #include <QTest>
 
 using namespace outhook;
@@ -100,7 +103,8 @@ private Q_SLOTS:
         QTest::newRow("control characters") << RawHeaders{{"X-C", QByteArray("\x01\x1f\x7f\t\r\n\b\f", 8)}};
         QTest::newRow("utf-8 value") << RawHeaders{{"X-U", "caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80"}};
         QTest::newRow("latin-1 name") << RawHeaders{{"X-\xe9", "v"}};
-        QTest::newRow("invalid utf-8") << RawHeaders{{"X-I", "a\xff\xfe" "b"}};
+        QTest::newRow("invalid utf-8") << RawHeaders{{"X-I", "a\xff\xfe"
+                                                             "b"}};
     }
     void storedHeadersAreJson()
     {
@@ -114,6 +118,58 @@ private Q_SLOTS:
         QCOMPARE(written.array(), expected);
         if (qstrcmp(QTest::currentDataTag(), "invalid utf-8") != 0) // invalid UTF-8 comes back replaced
             QCOMPARE(headers::rawFromJson(headers::rawToJson(headers)), headers);
+    }
+
+    // The hand-written JSON string is byte for byte what QJsonDocument writes: every ASCII character alone,
+    // then mixed text with UTF-8.
+    void jsonStringMatchesQJsonDocument()
+    {
+        QList<QByteArray> samples;
+        for (int c = 0; c < 0x80; ++c)
+            samples.append(QByteArray(1, char(c)) + "x");
+        samples.append(QByteArrayLiteral("plain"));
+        samples.append(QStringLiteral("caf\u00e9 \u2603 \\ \"q\" \t\r\n\x01").toUtf8());
+        samples.append(QByteArray());
+        for (const QByteArray& s : std::as_const(samples)) {
+            QByteArray mine;
+            json::appendString(mine, s);
+            const QByteArray theirs =
+                QJsonDocument(QJsonArray{QString::fromUtf8(s)}).toJson(QJsonDocument::Compact).mid(1).chopped(1);
+            QCOMPARE(mine, theirs);
+        }
+    }
+
+    void ingestAnswerMatchesJsonResponse_data()
+    {
+        QTest::addColumn<qint64>("eventId");
+        QTest::addColumn<QList<qint64>>("ids");
+        QTest::addColumn<bool>("duplicate");
+        QTest::newRow("one") << qint64(1) << QList<qint64>{2} << false;
+        QTest::newRow("none") << qint64(77) << QList<qint64>{} << false;
+        QTest::newRow("fan-out") << qint64(123456789) << QList<qint64>{10, 11, 12, 9007199254740991} << false;
+        QTest::newRow("duplicate") << qint64(5) << QList<qint64>{6, 7} << true;
+    }
+
+    // The ingest path writes its 202 by hand; a client must see the bytes the generic envelope writes.
+    void ingestAnswerMatchesJsonResponse()
+    {
+        QFETCH(qint64, eventId);
+        QFETCH(QList<qint64>, ids);
+        QFETCH(bool, duplicate);
+        QJsonArray array;
+        for (qint64 id : ids)
+            array.append(id);
+        const QString requestId = QStringLiteral("req_Ab3\"x");
+        const api::ApiResponse generic = api::jsonResponse(202,
+                                                           QJsonObject{{QStringLiteral("event_id"), eventId},
+                                                                       {QStringLiteral("deliveries"), array},
+                                                                       {QStringLiteral("duplicate"), duplicate}},
+                                                           requestId);
+        const api::ApiResponse raw =
+            api::jsonResponseRaw(202, api::ingestAnswerJson(eventId, ids, duplicate), requestId);
+        QCOMPARE(raw.body, generic.body);
+        QCOMPARE(raw.status, 202);
+        QCOMPARE(raw.headers, generic.headers);
     }
 
     void secretFormat()
