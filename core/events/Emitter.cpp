@@ -3,6 +3,7 @@
 #include "storage/Statement.h"
 #include "storage/WebhookStore.h"
 #include "util/Ids.h"
+#include "util/Json.h"
 #include "util/Time.h"
 
 #include <QCoreApplication>
@@ -18,25 +19,6 @@ QString tr(const char* text)
     return QCoreApplication::translate("Emitter", text);
 }
 
-QByteArray jsonString(const QString& s)
-{
-    // Event types and timestamps are printable ASCII and need only the quotes (going through a
-    // QJsonDocument for them was a quarter of building each envelope); anything else takes Qt's encoder.
-    QByteArray out;
-    out.reserve(s.size() + 2);
-    out += '"';
-    for (const QChar ch : s) {
-        const char16_t u = ch.unicode();
-        if (u < 0x20 || u >= 0x7f || u == u'"' || u == u'\\') {
-            const QByteArray wrapped = QJsonDocument(QJsonArray{s}).toJson(QJsonDocument::Compact);
-            return wrapped.mid(1, wrapped.size() - 2);
-        }
-        out += char(u);
-    }
-    out += '"';
-    return out;
-}
-
 } // namespace
 
 QByteArray Emitter::envelope(const QString& type, qint64 timestampMs, const QJsonObject& data)
@@ -46,8 +28,18 @@ QByteArray Emitter::envelope(const QString& type, qint64 timestampMs, const QJso
 
 QByteArray Emitter::envelope(const QString& type, qint64 timestampMs, const QByteArray& dataJson)
 {
-    return "{\"type\":" + jsonString(type) + ",\"timestamp\":" + jsonString(time::toIso(timestampMs)) +
-           ",\"data\":" + dataJson + '}';
+    // Written by hand, once per ingested event: QJsonDocument for the type and QDateTime's formatter for
+    // the timestamp were about 20 heap allocations per event in heaptrack. The bytes are the same.
+    QByteArray out;
+    out.reserve(type.size() + dataJson.size() + 64);
+    out += "{\"type\":";
+    json::appendString(out, type.toUtf8());
+    out += ",\"timestamp\":\"";
+    out += time::isoBytes(timestampMs);
+    out += "\",\"data\":";
+    out += dataJson;
+    out += '}';
+    return out;
 }
 
 Result<QByteArray> Emitter::prepare(const EmitRequest& request) const

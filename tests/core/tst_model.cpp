@@ -139,6 +139,34 @@ private Q_SLOTS:
         }
     }
 
+    // The envelope's timestamp is formatted without QDateTime; it must be Qt's text for every instant, at
+    // the edges of days, leap years and the four-digit years, and outside them (where Qt's formatter is used).
+    void isoBytesMatchesQDateTime()
+    {
+        QList<qint64> samples{0,
+                              -1,
+                              1,
+                              999,
+                              1000,
+                              86399999,
+                              86400000,
+                              -86400000,
+                              -86400001,
+                              951782400000,     // 2000-02-29, a leap day of a century year
+                              4107542399999,    // 2100-02-28T23:59:59.999, which is not followed by a leap day
+                              -62135596800000,  // 0001-01-01T00:00:00.000Z, the first year both write alike
+                              -62135596800001,  // one millisecond before: Qt's year -1
+                              253402300799999,  // 9999-12-31T23:59:59.999Z, the last four-digit instant
+                              253402300800000}; // year 10000
+        quint64 x = 0x9e3779b97f4a7c15ULL;
+        for (int i = 0; i < 20000; ++i) {
+            x ^= x << 13, x ^= x >> 7, x ^= x << 17; // xorshift: repeatable, spread over +-10,000 years
+            samples.append(qint64(x % 630000000000000ULL) - 315000000000000LL);
+        }
+        for (qint64 ms : std::as_const(samples))
+            QCOMPARE(time::isoBytes(ms), time::toIso(ms).toLatin1());
+    }
+
     void ingestAnswerMatchesJsonResponse_data()
     {
         QTest::addColumn<qint64>("eventId");
