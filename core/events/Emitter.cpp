@@ -7,7 +7,6 @@
 #include "util/Time.h"
 
 #include <QCoreApplication>
-#include <QJsonArray>
 #include <QJsonDocument>
 
 namespace outhook {
