@@ -358,6 +358,8 @@ void Dispatcher::onFinished(const HttpResponse& r)
 
     AttemptResult result;
     result.webhookId = f.webhook.id;
+    result.claimedStatus = f.delivery.status;
+    result.createdAt = f.delivery.createdAt;
     Attempt& a = result.attempt;
     a.deliveryId = f.delivery.id;
     a.number = f.delivery.attemptCount + 1;

@@ -1,5 +1,6 @@
 #include "events/Emitter.h"
 
+#include "storage/DeliveryCounts.h"
 #include "storage/Statement.h"
 #include "storage/WebhookStore.h"
 #include "util/Ids.h"
@@ -87,16 +88,19 @@ QList<Result<EmitResult>> Emitter::emitMany(const QList<EmitRequest>& requests)
         handing.emplace(Handing{*m_handoff, {}, 0, {}});
     const Status s = m_db->transaction([&](QSqlDatabase&) -> Status {
         Subscribers subscribers; // read once per event type in the batch, inside its transaction
+        DeliveryCounts counts;
         for (qsizetype i = 0; i < requests.size(); ++i) {
             if (!results[i])
                 continue;
             EmitResult out;
             if (Status one = insertRows(requests[i].type, payloads[i], requests[i].idempotencyKey, std::nullopt, false,
-                                        now, out, &subscribers, handing ? &*handing : nullptr);
+                                        now, out, counts, &subscribers, handing ? &*handing : nullptr);
                 !one)
                 return one;
             results[i] = out;
         }
+        if (Status counted = counts.apply(*m_db); !counted)
+            return counted;
         if (!handing || handing->batch.deliveries.isEmpty())
             return {};
         // The engine signs with these; read here, the rows cannot change before it has them.
@@ -158,8 +162,12 @@ Result<EmitResult> Emitter::insert(const QString& type, const QByteArray& payloa
 {
     EmitResult out;
     const qint64 now = m_clock.nowMs();
-    const Status s =
-        m_db->transaction([&](QSqlDatabase&) { return insertRows(type, payload, key, onlyWebhook, queued, now, out); });
+    const Status s = m_db->transaction([&](QSqlDatabase&) -> Status {
+        DeliveryCounts counts;
+        if (Status inserted = insertRows(type, payload, key, onlyWebhook, queued, now, out, counts); !inserted)
+            return inserted;
+        return counts.apply(*m_db);
+    });
     if (!s)
         return s.error();
     return out;
@@ -167,7 +175,7 @@ Result<EmitResult> Emitter::insert(const QString& type, const QByteArray& payloa
 
 Status Emitter::insertRows(const QString& type, const QByteArray& payload, const QString& key,
                            std::optional<qint64> onlyWebhook, bool queued, qint64 now, EmitResult& out,
-                           Subscribers* subscribers, Handing* handing)
+                           DeliveryCounts& counts, Subscribers* subscribers, Handing* handing)
 {
     if (!key.isEmpty()) {
         QSqlQuery& q = m_db->statement(QStringLiteral("SELECT id, created_at FROM events WHERE idempotency_key = ?"));
@@ -257,9 +265,11 @@ Status Emitter::insertRows(const QString& type, const QByteArray& payload, const
             return m_db->statementError(d, tr("queueing a delivery"));
         out.deliveryIds << d.int64(0);
         d.reset();
+        counts.add(targets[i], now, DeliveryStatus::Pending);
         if (lease)
             handing->batch.deliveries.append(ClaimedDelivery{out.deliveryIds.last(), targets[i], out.eventId, msgId, 0,
-                                                             AttemptTrigger::Scheduled, payload, type});
+                                                             AttemptTrigger::Scheduled, payload, type,
+                                                             DeliveryStatus::Pending, now});
     }
     out.handedOff = leased;
     // Wakes engines on other machines at commit (PostgreSQL); not for deliveries already leased here.

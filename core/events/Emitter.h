@@ -13,6 +13,8 @@
 
 namespace outhook {
 
+class DeliveryCounts;
+
 struct EmitRequest
 {
     QString type;
@@ -84,7 +86,7 @@ private:
     // leases what the engine has room for.
     Status insertRows(const QString& type, const QByteArray& payload, const QString& key,
                       std::optional<qint64> onlyWebhook, bool queued, qint64 now, EmitResult& out,
-                      Subscribers* subscribers = nullptr, Handing* handing = nullptr);
+                      DeliveryCounts& counts, Subscribers* subscribers = nullptr, Handing* handing = nullptr);
     // After emitMany's transaction: hands the leased deliveries over, or gives the room back.
     void finishHanding(Handing& handing, bool committed);
     Result<EmitResult> insert(const QString& type, const QByteArray& payload, const QString& key,

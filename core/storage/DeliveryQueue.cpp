@@ -1,5 +1,8 @@
 #include "storage/DeliveryQueue.h"
 
+#include "storage/DeliveryCounts.h"
+#include "storage/Statement.h"
+
 #include <QCoreApplication>
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -45,13 +48,14 @@ Result<QList<ClaimedDelivery>> DeliveryQueue::claim(int limit, qint64 leaseMs)
 Status DeliveryQueue::claimInto(QList<ClaimedDelivery>& out, int limit, qint64 leaseMs)
 {
     const qint64 now = m_clock.nowMs();
-    QSqlQuery& q =
-        m_db->statement(QStringLiteral("UPDATE deliveries SET lease_owner = ?, next_attempt_at = ? WHERE id IN ("
-                                       "SELECT d.id FROM deliveries d JOIN webhooks w ON w.id = d.webhook_id "
-                                       "WHERE d.next_attempt_at <= ? AND ") +
-                        QLatin1String(kEligible) + QStringLiteral(" ORDER BY d.next_attempt_at LIMIT ?") +
-                        (m_db->isPostgres() ? QStringLiteral(" FOR UPDATE OF d SKIP LOCKED") : QString()) +
-                        QStringLiteral(") RETURNING id, webhook_id, event_id, msg_id, attempt_count, next_trigger"));
+    QSqlQuery& q = m_db->statement(
+        QStringLiteral("UPDATE deliveries SET lease_owner = ?, next_attempt_at = ? WHERE id IN ("
+                       "SELECT d.id FROM deliveries d JOIN webhooks w ON w.id = d.webhook_id "
+                       "WHERE d.next_attempt_at <= ? AND ") +
+        QLatin1String(kEligible) + QStringLiteral(" ORDER BY d.next_attempt_at LIMIT ?") +
+        (m_db->isPostgres() ? QStringLiteral(" FOR UPDATE OF d SKIP LOCKED") : QString()) +
+        QStringLiteral(") RETURNING id, webhook_id, event_id, msg_id, attempt_count, next_trigger, status, "
+                       "created_at"));
     q.addBindValue(QString::fromLatin1(m_owner));
     q.addBindValue(now + leaseMs);
     q.addBindValue(now);
@@ -67,6 +71,8 @@ Status DeliveryQueue::claimInto(QList<ClaimedDelivery>& out, int limit, qint64 l
         c.msgId = q.value(3).toString().toLatin1();
         c.attemptCount = q.value(4).toInt();
         c.trigger = parseAttemptTrigger(q.value(5).toString());
+        c.status = parseDeliveryStatus(q.value(6).toString());
+        c.createdAt = q.value(7).toLongLong();
         byEvent[c.eventId].append(out.size());
         out.append(c);
     }
@@ -137,10 +143,19 @@ Result<QList<qint64>> DeliveryQueue::complete(const QList<AttemptResult>& result
             "INSERT INTO attempts (delivery_id, number, triggered_by, started_at, duration_ms, request_url, "
             "request_headers, status_code, response_headers, response_body, response_body_size, truncated, "
             "error_class, error, remote_address) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"));
-        Statement& update = m_db->fastStatement(QStringLiteral(
+        // Still this engine's lease: the status is the one claimed, since only a result changes it.
+        const QString setResult = QStringLiteral(
             "UPDATE deliveries SET status = ?, attempt_count = ?, next_attempt_at = ?, next_trigger = 'scheduled', "
-            "lease_owner = NULL, last_status_code = ?, last_error_class = ?, updated_at = ? "
-            "WHERE id = ? AND (lease_owner = ? OR lease_owner IS NULL)"));
+            "lease_owner = NULL, last_status_code = ?, last_error_class = ?, updated_at = ? WHERE id = ? AND ");
+        Statement& update = m_db->fastStatement(setResult + QStringLiteral("lease_owner = ?"));
+        // Otherwise (released, run out, or never leased, as a test send's) read it from the row first.
+        Statement& lookup = m_db->fastStatement(
+            QStringLiteral("SELECT status, created_at FROM deliveries WHERE id = ? AND (lease_owner = ? OR "
+                           "lease_owner IS NULL)") +
+            (m_db->isPostgres() ? QStringLiteral(" FOR UPDATE") : QString()));
+        Statement& updateAny =
+            m_db->fastStatement(setResult + QStringLiteral("(lease_owner = ? OR lease_owner IS NULL)"));
+        DeliveryCounts counts;
         Statement& success =
             m_db->fastStatement(QStringLiteral("UPDATE webhooks SET last_triggered_at = ?, last_success_at = ?, "
                                                "failure_count = 0, failing_since = NULL WHERE id = ?"));
@@ -151,7 +166,7 @@ Result<QList<qint64>> DeliveryQueue::complete(const QList<AttemptResult>& result
         Statement& disable =
             m_db->fastStatement(QStringLiteral("UPDATE webhooks SET is_active = 0, disabled_reason = ? "
                                                "WHERE id = ? AND is_active = 1 AND failing_since <= ? RETURNING id"));
-        for (Statement* st : {&insert, &update, &success, &failure, &disable}) {
+        for (Statement* st : {&insert, &update, &lookup, &updateAny, &success, &failure, &disable}) {
             if (!st->isValid())
                 return m_db->statementError(*st, tr("recording an attempt"));
         }
@@ -195,16 +210,29 @@ Result<QList<qint64>> DeliveryQueue::complete(const QList<AttemptResult>& result
             if (!insert.exec())
                 return m_db->statementError(insert, tr("recording an attempt"));
 
-            update.bind(deliveryStatusName(r.outcome.status))
-                .bind(qint64(a.number))
-                .bind(r.outcome.nextAttemptAt)
-                .bind(optionalInt(a.statusCode))
-                .bind(orEmpty(a.errorClass))
-                .bind(now)
-                .bind(a.deliveryId)
-                .bind(owner);
-            if (!update.exec())
-                return m_db->statementError(update, tr("updating a delivery"));
+            const auto setDelivery = [&](Statement& st) {
+                st.bind(deliveryStatusName(r.outcome.status))
+                    .bind(qint64(a.number))
+                    .bind(r.outcome.nextAttemptAt)
+                    .bind(optionalInt(a.statusCode))
+                    .bind(orEmpty(a.errorClass))
+                    .bind(now)
+                    .bind(a.deliveryId)
+                    .bind(owner);
+                return st.exec();
+            };
+            bool updated = false;
+            if (r.claimedStatus) {
+                if (!setDelivery(update))
+                    return m_db->statementError(update, tr("updating a delivery"));
+                updated = update.rowsAffected() > 0;
+                if (updated)
+                    counts.move(r.webhookId, r.createdAt, *r.claimedStatus, r.outcome.status);
+            }
+            if (!updated) {
+                if (Status read = updateUnclaimed(lookup, updateAny, setDelivery, r, counts); !read)
+                    return read;
+            }
 
             if (r.outcome.status == DeliveryStatus::Succeeded) {
                 if (overwritten.at(i))
@@ -227,11 +255,36 @@ Result<QList<qint64>> DeliveryQueue::complete(const QList<AttemptResult>& result
                 disable.reset();
             }
         }
+        if (Status written = counts.apply(*m_db); !written)
+            return written;
         return m_db->notify(QLatin1String(Database::kChangesChannel));
     });
     if (!s)
         return s.error();
     return disabled;
+}
+
+Status DeliveryQueue::updateUnclaimed(Statement& lookup, Statement& update,
+                                      const std::function<bool(Statement&)>& setDelivery, const AttemptResult& r,
+                                      DeliveryCounts& counts)
+{
+    lookup.bind(r.attempt.deliveryId).bind(QString::fromLatin1(m_owner));
+    if (!lookup.exec())
+        return m_db->statementError(lookup, tr("updating a delivery"));
+    if (!lookup.next())
+        return {}; // another engine's now, or gone with its webhook: the attempt is still recorded
+    const auto status = parseDeliveryStatus(QString::fromUtf8(lookup.text(0)));
+    const qint64 createdAt = lookup.int64(1);
+    lookup.reset();
+    if (!setDelivery(update))
+        return m_db->statementError(update, tr("updating a delivery"));
+    if (update.rowsAffected() == 0)
+        return {};
+    if (status)
+        counts.move(r.webhookId, createdAt, *status, r.outcome.status);
+    else // a status this version does not know: counted under its own name by the migration, left there
+        counts.add(r.webhookId, createdAt, r.outcome.status);
+    return {};
 }
 
 Result<std::optional<qint64>> DeliveryQueue::nextDueAt()

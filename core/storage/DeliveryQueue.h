@@ -5,9 +5,13 @@
 #include "storage/Database.h"
 #include "util/Clock.h"
 
+#include <functional>
 #include <memory>
 
 namespace outhook {
+
+class DeliveryCounts;
+class Statement;
 
 // A due delivery this engine holds a lease on, with what is needed to send it.
 struct ClaimedDelivery
@@ -20,6 +24,9 @@ struct ClaimedDelivery
     AttemptTrigger trigger = AttemptTrigger::Scheduled;
     QByteArray payload;
     QString eventType;
+    // As claimed, for delivery_counts: only recording a result changes a delivery's status.
+    std::optional<DeliveryStatus> status = DeliveryStatus::Pending;
+    qint64 createdAt = 0;
 };
 
 // The outcome of one attempt, ready to be written.
@@ -28,6 +35,10 @@ struct AttemptResult
     qint64 webhookId = 0;
     Attempt attempt; // deliveryId, number, trigger, timings, request and response
     AttemptOutcome outcome;
+    // The delivery's status and created_at from its claim. When they are empty, or the lease is no longer
+    // this engine's, complete() reads them from the row (one more lookup).
+    std::optional<DeliveryStatus> claimedStatus;
+    qint64 createdAt = 0;
 };
 
 struct QueueCounts
@@ -76,6 +87,9 @@ public:
     Result<QueueCounts> counts();
 
 private:
+    // complete() for a delivery whose claim is not at hand or no longer this engine's.
+    Status updateUnclaimed(Statement& lookup, Statement& update, const std::function<bool(Statement&)>& setDelivery,
+                           const AttemptResult& r, DeliveryCounts& counts);
     Status claimInto(QList<ClaimedDelivery>& out, int limit, qint64 leaseMs);
 
     std::shared_ptr<Database> m_db;

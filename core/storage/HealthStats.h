@@ -102,9 +102,9 @@ struct HealthReport
 };
 
 // Aggregates for the health dashboard. Every number comes from GROUP BY queries over indexed columns
-// (see resources/sql/0005_health.sql), so a report costs the same few queries at any table size. Latency
-// percentiles come from a per-bucket histogram computed in SQL, identical on SQLite (which has no
-// percentile function) and PostgreSQL.
+// (resources/sql/0005_health.sql) or per-quarter-hour counters (0008_delivery_counts.sql), so a report
+// costs the same few queries at any table size. Latency percentiles come from a per-bucket histogram
+// computed in SQL, identical on SQLite (which has no percentile function) and PostgreSQL.
 class HealthStats
 {
 public:

@@ -32,14 +32,14 @@ Status initRoles(Database& db)
         QStringLiteral("GRANT ALL ON ALL TABLES IN SCHEMA public TO outhook_admin"),
         QStringLiteral("GRANT ALL ON ALL SEQUENCES IN SCHEMA public TO outhook_admin"),
         QStringLiteral("REVOKE ALL ON ALL TABLES IN SCHEMA public FROM outhook_support"),
-        QStringLiteral(
-            "GRANT SELECT ON outhook_meta, event_types, webhook_events, events, deliveries, attempts, settings "
-            "TO outhook_support"),
+        QStringLiteral("GRANT SELECT ON outhook_meta, event_types, webhook_events, events, deliveries, attempts, "
+                       "settings, delivery_counts TO outhook_support"),
         QStringLiteral("GRANT SELECT (") + QLatin1String(kPublicWebhookColumns) +
             QStringLiteral(") ON webhooks TO outhook_support"),
         QStringLiteral("GRANT UPDATE (next_attempt_at, next_trigger, updated_at) ON deliveries TO outhook_support"),
         // Test sends: support queues the event and delivery; an admin engine signs and sends it.
         QStringLiteral("GRANT INSERT ON events, deliveries TO outhook_support"),
+        QStringLiteral("GRANT INSERT, UPDATE ON delivery_counts TO outhook_support"),
         QStringLiteral("GRANT USAGE ON ALL SEQUENCES IN SCHEMA public TO outhook_support"),
     };
     return db.transaction([&](QSqlDatabase& c) -> Status {

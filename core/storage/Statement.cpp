@@ -108,6 +108,7 @@ Statement& Statement::bind(std::optional<qint64> value)
 bool Statement::exec()
 {
     m_rowReady = m_started = false;
+    m_error.clear();
     if (m_query) {
         if (m_query->exec())
             return true;
@@ -161,6 +162,13 @@ QByteArray Statement::text(int column) const
         return {};
     const auto* bytes = reinterpret_cast<const char*>(sqlite3_column_text(m_stmt, column));
     return QByteArray(bytes ? bytes : "", sqlite3_column_bytes(m_stmt, column));
+}
+
+qint64 Statement::rowsAffected() const
+{
+    if (m_query)
+        return m_query->numRowsAffected();
+    return m_db ? qint64(sqlite3_changes(m_db)) : 0;
 }
 
 void Statement::reset()

@@ -40,6 +40,8 @@ public:
     bool next();
     qint64 int64(int column) const;
     QByteArray text(int column) const; // a text column's UTF-8 bytes (null for NULL)
+    // Rows the last exec() of an INSERT, UPDATE or DELETE changed.
+    qint64 rowsAffected() const;
     // Ends the current run (open rows and bound values).
     void reset();
     QString error() const { return m_error; }

@@ -52,12 +52,20 @@ sleep 0.5
 # CPU time (user + system, in clock ticks) a process has used so far.
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 
+# The generator of the build OUTHOOKD belongs to (BUILD/app/outhookd/outhookd), whose schema it writes: two
+# builds compared by bench-ab may differ in schema version. Anything else (a wrapper script) uses this tree's.
+benchgen_for() {
+    local own="${1%/app/outhookd/outhookd}/tests/bench/outhook_benchgen"
+    if [ "$own" != "$1/tests/bench/outhook_benchgen" ] && [ -x "$own" ]; then echo "$own"
+    else echo "$root/build/tests/bench/outhook_benchgen"; fi
+}
+
 # dispatch_run OUTHOOKD DELIVERIES CONCURRENCY -> "deliveries/s cpu-µs-per-delivery" of one run: that many
 # pending deliveries made by outhook_benchgen, sent by `dispatch --until-idle`, every attempt recorded.
 dispatch_run() {
     local bin=$1 n=$2 conc=$3 db="$work/dispatch.db" times done_count
     rm -f "$db"*
-    "$root/build/tests/bench/outhook_benchgen" "$db" "https://127.0.0.1:$port/hook" "$n" >/dev/null
+    "$(benchgen_for "$bin")" "$db" "https://127.0.0.1:$port/hook" "$n" >/dev/null
     # bash's `time`: the wall time, user and system CPU of the run (startup and shutdown included).
     times=$( { TIMEFORMAT='%3R %3U %3S'; time "$bin" --db "$db" --ca-file "$work/ca.pem" \
         --allow-destination 127.0.0.0/8 dispatch --until-idle --concurrency "$conc" >/dev/null 2>&1; } 2>&1 )

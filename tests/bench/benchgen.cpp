@@ -2,6 +2,7 @@
 // 1 KiB event, written straight into the tables in one transaction (Emitter would take minutes).
 // Usage: outhook_benchgen DB URL N
 #include "storage/Database.h"
+#include "storage/DeliveryCounts.h"
 #include "storage/EventCatalog.h"
 #include "storage/WebhookStore.h"
 #include "util/Ids.h"
@@ -64,7 +65,7 @@ int main(int argc, char* argv[])
             if (!del.exec())
                 return Database::queryError(del, QStringLiteral("inserting deliveries"));
         }
-        return {};
+        return DeliveryCounts::rebuild(**db);
     });
     if (!s) {
         std::fprintf(stderr, "%s\n", qPrintable(s.error().message));

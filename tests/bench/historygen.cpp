@@ -4,6 +4,7 @@
 // 3,450,000 deliveries make about 10 million attempts.
 // Usage: outhook_historygen DB DELIVERIES [WEBHOOKS]
 #include "storage/Database.h"
+#include "storage/DeliveryCounts.h"
 #include "storage/EventCatalog.h"
 #include "storage/WebhookStore.h"
 #include "util/Ids.h"
@@ -130,6 +131,11 @@ int main(int argc, char* argv[])
     }
     if (!c.commit())
         return 5;
+    if (const Status counted = (*db)->transaction([&](QSqlDatabase&) { return DeliveryCounts::rebuild(**db); });
+        !counted) {
+        std::fprintf(stderr, "%s\n", qPrintable(counted.error().message));
+        return 5;
+    }
     std::fprintf(stderr, "\n");
     std::printf("%lld deliveries, %lld attempts, %d webhooks\n", count, attempts, webhookCount);
     return 0;

@@ -3,7 +3,9 @@
 #include "storage/Database.h"
 
 #include <QCoreApplication>
+#include <QMap>
 #include <QRegularExpression>
+#include <QSet>
 #include <QSqlQuery>
 #include <QTest>
 
@@ -20,7 +22,8 @@ inline void addBackendRows()
 }
 
 // A freshly migrated, empty database for the current backend row. PostgreSQL gets a clean schema.
-inline std::shared_ptr<Database> freshDatabase(const QString& sqlitePath)
+// With `wipe` false, the same database again as it was left (an upgrade test's second open).
+inline std::shared_ptr<Database> freshDatabase(const QString& sqlitePath, bool wipe = true)
 {
     QFETCH_GLOBAL(QString, backend);
     if (backend == QLatin1String("sqlite")) {
@@ -40,6 +43,8 @@ inline std::shared_ptr<Database> freshDatabase(const QString& sqlitePath)
         parsed.databaseName + QLatin1Char('_') +
         QCoreApplication::applicationName().toLower().remove(QRegularExpression(QStringLiteral("[^a-z0-9_]")));
     for (const QString& name : {parsed.databaseName, own}) {
+        if (!wipe)
+            break;
         QSqlDatabase raw = QSqlDatabase::addDatabase(QStringLiteral("QPSQL"), QStringLiteral("reset"));
         raw.setHostName(parsed.host);
         raw.setPort(parsed.port);
@@ -69,6 +74,38 @@ inline std::shared_ptr<Database> freshDatabase(const QString& sqlitePath)
     if (!db)
         qWarning("%s", qPrintable(db.error().message));
     return db ? *db : nullptr;
+}
+
+// Where delivery_counts disagrees with counting the deliveries themselves, one line per (webhook, slot,
+// status) that differs; empty when they agree. Counters left at zero count as absent.
+inline QString deliveryCountsMismatch(Database& db)
+{
+    const auto read = [&](const QString& sql) {
+        QMap<QString, qint64> out;
+        QSqlQuery q(db.connection());
+        if (!q.exec(sql))
+            out.insert(QStringLiteral("query failed: ") + sql, -1);
+        while (q.next()) {
+            if (q.value(3).toLongLong() != 0)
+                out.insert(QStringLiteral("webhook %1 slot %2 %3")
+                               .arg(q.value(0).toString(), q.value(1).toString(), q.value(2).toString()),
+                           q.value(3).toLongLong());
+        }
+        return out;
+    };
+    const auto counted = read(QStringLiteral("SELECT webhook_id, slot, status, n FROM delivery_counts"));
+    const auto actual = read(QStringLiteral("SELECT webhook_id, created_at / 900000, status, COUNT(*) FROM deliveries "
+                                            "GROUP BY webhook_id, created_at / 900000, status"));
+    QStringList diff;
+    QSet<QString> keys;
+    for (const QString& k : counted.keys() + actual.keys())
+        keys.insert(k);
+    for (const QString& k : keys) {
+        if (counted.value(k) != actual.value(k))
+            diff << QStringLiteral("%1: counted %2, actually %3").arg(k).arg(counted.value(k)).arg(actual.value(k));
+    }
+    diff.sort();
+    return diff.join(QLatin1Char('\n'));
 }
 
 } // namespace outhook::test

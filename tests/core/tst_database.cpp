@@ -163,16 +163,18 @@ QStringList fingerprint(const DatabaseUrl& url)
 // Takes a migrated database back to schema version 1: the tables of later migrations go.
 bool downgradeToVersion1(Database& db)
 {
-    for (const char* table : {"settings", "crypto_meta", "api_keys", "attempts", "deliveries", "events"}) {
+    for (const char* table :
+         {"delivery_counts", "settings", "crypto_meta", "api_keys", "attempts", "deliveries", "events"}) {
         if (!exec(db, QStringLiteral("DROP TABLE ") + QLatin1String(table)))
             return false;
     }
     return exec(db, QStringLiteral("UPDATE outhook_meta SET value = '1' WHERE key = 'schema_version'"));
 }
 
-const QStringList kTables{QStringLiteral("event_types"), QStringLiteral("webhooks"),   QStringLiteral("webhook_events"),
-                          QStringLiteral("events"),      QStringLiteral("deliveries"), QStringLiteral("attempts"),
-                          QStringLiteral("api_keys"),    QStringLiteral("settings")};
+const QStringList kTables{
+    QStringLiteral("event_types"), QStringLiteral("webhooks"),   QStringLiteral("webhook_events"),
+    QStringLiteral("events"),      QStringLiteral("deliveries"), QStringLiteral("attempts"),
+    QStringLiteral("api_keys"),    QStringLiteral("settings"),   QStringLiteral("delivery_counts")};
 
 } // namespace
 
@@ -233,7 +235,8 @@ private Q_SLOTS:
     }
 
     // Every Log History filter reads an index or a row-id range, not the whole table (SQLite's plan: SEARCH,
-    // never SCAN, for deliveries), and the time filter keeps one after version 7 dropped deliveries_by_created.
+    // never SCAN, for deliveries). Version 8 dropped the health indexes the time filter used since version 7
+    // and gave it deliveries_by_created (created_at) back.
     void logHistoryFiltersSearchAnIndex_data()
     {
         QTest::addColumn<int>("shape");
@@ -249,10 +252,11 @@ private Q_SLOTS:
         QFETCH(int, shape);
         auto db = Database::open(urlFor(path(QStringLiteral("plans.db"))));
         QVERIFY2(db, qPrintable(db.error().message));
-        QCOMPARE(scalar(**db, QStringLiteral("SELECT COUNT(*) FROM sqlite_master WHERE type = 'index' AND name = "
-                                             "'deliveries_by_created'"))
+        QCOMPARE(scalar(**db, QStringLiteral("SELECT COUNT(*) FROM sqlite_master WHERE type = 'index' AND name IN "
+                                             "('deliveries_by_created', 'deliveries_health', "
+                                             "'deliveries_health_by_webhook')"))
                      .toInt(),
-                 0);
+                 1);
         DeliveryFilter f;
         std::optional<qint64> before;
         if (shape == 0 || shape == 5)

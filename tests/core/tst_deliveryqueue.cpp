@@ -53,6 +53,8 @@ class TestDeliveryQueue : public QObject
         AttemptResult r;
         r.attempt.startedAt = m_clock.nowMs();
         r.webhookId = c.webhookId;
+        r.claimedStatus = c.status;
+        r.createdAt = c.createdAt;
         r.attempt.deliveryId = c.id;
         r.attempt.number = c.attemptCount + 1;
         r.attempt.trigger = c.trigger;
@@ -615,6 +617,12 @@ private Q_SLOTS:
         QCOMPARE(*recovered, 1); // the other one; the first is in flight
         QCOMPARE(q.recover(w.id, m_clock.nowMs() + 1000).value(), 0);
         QCOMPARE(q.recover(999, 0).error().kind, Error::Kind::NotFound);
+
+        // The manual resend claimed a failed delivery; its success moves it out of the failed count.
+        QCOMPARE(again->first().status, std::optional<DeliveryStatus>(DeliveryStatus::Failed));
+        AttemptOutcome ok{DeliveryStatus::Succeeded, std::nullopt, {}, {}, {}};
+        QVERIFY(q.complete({result(again->first(), 200, ok)}, 5LL * 24 * 3600 * 1000));
+        QCOMPARE(test::deliveryCountsMismatch(*m_db), QString());
     }
 };
 

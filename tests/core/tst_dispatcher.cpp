@@ -1,3 +1,4 @@
+#include "TestDatabases.h"
 #include "TestPki.h"
 #include "TlsReceiver.h"
 
@@ -171,6 +172,8 @@ private Q_SLOTS:
         QCOMPARE(attempts.at(0).statusCode, std::optional<int>(500));
         QCOMPARE(attempts.at(0).responseBody, QByteArray("overloaded"));
         QCOMPARE(attempts.at(2).statusCode, std::optional<int>(200));
+        // pending, retrying twice, then succeeded: the health counters moved with it
+        QCOMPARE(test::deliveryCountsMismatch(*m_db), QString());
     }
 
     void outcomeClasses_data()
@@ -325,6 +328,7 @@ private Q_SLOTS:
         const auto attempts = *DeliveryLog(m_db).attempts(result.deliveryId);
         QCOMPARE(attempts.size(), 1);
         QCOMPARE(attempts.first().trigger, AttemptTrigger::Test);
+        QCOMPARE(test::deliveryCountsMismatch(*m_db), QString());
         QCOMPARE(sender.send(9999).error().kind, Error::Kind::NotFound);
     }
 

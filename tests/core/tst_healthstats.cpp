@@ -5,6 +5,7 @@
 #include "storage/WebhookStore.h"
 
 #include "TestDatabases.h"
+#include <QSqlQuery>
 #include <QTemporaryDir>
 #include <QTest>
 #include <algorithm>
@@ -43,6 +44,13 @@ double binWidth(double ms)
     return ms;
 }
 
+// A bucket's deliveries as {succeeded, failed, retrying, pending}.
+QList<qint64> outcomes(const HealthBucket& b)
+{
+    using S = DeliveryStatus;
+    return {b.count(S::Succeeded), b.count(S::Failed), b.count(S::Retrying), b.count(S::Pending)};
+}
+
 } // namespace
 
 // HealthStats on a real database of each backend: deliveries and attempts written through the real
@@ -52,6 +60,7 @@ class TestHealthStats : public QObject
     Q_OBJECT
     QTemporaryDir m_dir;
     ManualClock m_clock{at(1, 0)};
+    QString m_dbFile;
     std::shared_ptr<Database> m_db;
     std::unique_ptr<EventCatalog> m_catalog;
     std::unique_ptr<WebhookStore> m_store;
@@ -108,26 +117,33 @@ class TestHealthStats : public QObject
                 handBack << c.id;
                 continue;
             }
-            const Reply reply = answer(c, index++);
-            AttemptResult r;
-            r.webhookId = c.webhookId;
-            r.attempt.deliveryId = c.id;
-            r.attempt.number = c.attemptCount + 1;
-            r.attempt.trigger = c.trigger;
-            r.attempt.startedAt = m_clock.nowMs();
-            r.attempt.durationMs = reply.durationMs;
-            r.attempt.requestUrl = QStringLiteral("https://x.example.com/");
-            r.attempt.statusCode = reply.statusCode;
-            r.attempt.errorClass = reply.errorClass;
-            r.outcome.status = reply.status;
-            r.outcome.errorClass = reply.errorClass;
-            if (reply.status == DeliveryStatus::Retrying)
-                r.outcome.nextAttemptAt = m_clock.nowMs() + kHourMs;
-            results << r;
+            results << resultFor(c, answer(c, index++));
         }
         const auto done = m_queue->complete(results, 100LL * 24 * kHourMs);
         QVERIFY2(done, qPrintable(done.error().message));
         QVERIFY(m_queue->release(handBack));
+    }
+
+    // One attempt's result, started now, carrying what the claim said as the dispatcher's do.
+    AttemptResult resultFor(const ClaimedDelivery& c, const Reply& reply) const
+    {
+        AttemptResult r;
+        r.claimedStatus = c.status;
+        r.createdAt = c.createdAt;
+        r.webhookId = c.webhookId;
+        r.attempt.deliveryId = c.id;
+        r.attempt.number = c.attemptCount + 1;
+        r.attempt.trigger = c.trigger;
+        r.attempt.startedAt = m_clock.nowMs();
+        r.attempt.durationMs = reply.durationMs;
+        r.attempt.requestUrl = QStringLiteral("https://x.example.com/");
+        r.attempt.statusCode = reply.statusCode;
+        r.attempt.errorClass = reply.errorClass;
+        r.outcome.status = reply.status;
+        r.outcome.errorClass = reply.errorClass;
+        if (reply.status == DeliveryStatus::Retrying)
+            r.outcome.nextAttemptAt = m_clock.nowMs() + kHourMs;
+        return r;
     }
 
     static HealthQuery dayOfNovemberFirst(std::optional<qint64> webhook = {})
@@ -215,7 +231,8 @@ private Q_SLOTS:
     void init()
     {
         static int n = 0;
-        m_db = test::freshDatabase(m_dir.filePath(QStringLiteral("h%1.db").arg(++n)));
+        m_dbFile = m_dir.filePath(QStringLiteral("h%1.db").arg(++n));
+        m_db = test::freshDatabase(m_dbFile);
         QVERIFY2(m_db, "could not open a fresh database for this backend");
         m_catalog = std::make_unique<EventCatalog>(m_db, m_clock);
         m_store = std::make_unique<WebhookStore>(m_db, *m_catalog, m_clock);
@@ -240,11 +257,7 @@ private Q_SLOTS:
         const HealthReport r = load(dayOfNovemberFirst());
         QCOMPARE(r.buckets.size(), 24);
         QCOMPARE(r.buckets[2].startMs, at(1, 2).toMSecsSinceEpoch());
-        using S = DeliveryStatus;
-        const auto counts = [&](int hour) {
-            const HealthBucket& b = r.buckets[hour];
-            return QList<qint64>{b.count(S::Succeeded), b.count(S::Failed), b.count(S::Retrying), b.count(S::Pending)};
-        };
+        const auto counts = [&](int hour) { return outcomes(r.buckets[hour]); };
         QCOMPARE(counts(2), (QList<qint64>{4, 2, 0, 0}));
         QCOMPARE(counts(5), (QList<qint64>{0, 0, 0, 2}));
         QCOMPARE(counts(10), (QList<qint64>{20, 0, 0, 0}));
@@ -252,7 +265,7 @@ private Q_SLOTS:
         for (int hour : {0, 1, 3, 4, 6, 7, 8, 9, 11, 12, 22})
             QCOMPARE(r.buckets[hour].total(), 0);
         QCOMPARE(r.totalDeliveries(), 30); // not the two before and the two after the window
-        QCOMPARE(r.count(S::Succeeded), 25);
+        QCOMPARE(r.count(DeliveryStatus::Succeeded), 25);
         QVERIFY(!r.isEmpty());
     }
 
@@ -336,6 +349,117 @@ private Q_SLOTS:
         const HealthReport none = load(dayOfNovemberFirst(m_b + 100));
         QVERIFY(none.isEmpty());
         QCOMPARE(none.buckets.size(), 24);
+    }
+
+    // The counters the dashboard sums agree with counting the deliveries, after results of every kind.
+    void countersAgreeWithTheDeliveries()
+    {
+        populate();
+        QCOMPARE(test::deliveryCountsMismatch(*m_db), QString());
+        QSqlQuery q(m_db->connection());
+        QVERIFY(q.exec(QStringLiteral("SELECT COUNT(*) FROM delivery_counts WHERE n < 0")));
+        QVERIFY(q.next());
+        QCOMPARE(q.value(0).toLongLong(), 0);
+    }
+
+    // A window that does not start on a quarter hour cannot be summed from the counters: the deliveries
+    // are counted one by one instead, with the same answer.
+    void unalignedWindowsCountTheDeliveries()
+    {
+        populate();
+        HealthQuery q = dayOfNovemberFirst();
+        q.sinceMs += 60 * 1000; // 00:01 to 00:01 the next day
+        const HealthReport r = load(q);
+        const auto counts = [&](int hour) { return outcomes(r.buckets[hour]); };
+        QCOMPARE(counts(2), (QList<qint64>{4, 2, 0, 0}));
+        QCOMPARE(counts(5), (QList<qint64>{0, 0, 0, 2}));
+        QCOMPARE(counts(9), (QList<qint64>{20, 0, 0, 0})); // 10:00 falls in 09:01 .. 10:01
+        QCOMPARE(counts(10), (QList<qint64>{0, 0, 0, 0}));
+        QCOMPARE(counts(23), (QList<qint64>{3, 0, 1, 0})); // 23:59, and 2 Nov 00:00 now inside
+        QCOMPARE(r.totalDeliveries(), 32);
+    }
+
+    // An engine whose lease ran out sends anyway, and its result lands after another engine's. The
+    // status it claimed is stale then: the count moves from the status the row has.
+    void aLateResultMovesTheCurrentStatus()
+    {
+        m_clock.set(at(1, 2));
+        emitEvents(1);
+        DeliveryQueue late(m_db, m_clock, "late");
+        const auto first = late.claim(10, 1000);
+        QVERIFY2(first, qPrintable(first.error().message));
+        QCOMPARE(first->size(), 2);
+        m_clock.set(at(1, 2, 1)); // the lease ran out: due again for the other engine
+        attemptAll([](const ClaimedDelivery&, int) {
+            return Reply{DeliveryStatus::Retrying, 30000, QStringLiteral("timeout"), std::nullopt};
+        });
+        QList<AttemptResult> results;
+        for (const ClaimedDelivery& c : *first) {
+            QCOMPARE(c.status, std::optional<DeliveryStatus>(DeliveryStatus::Pending));
+            results << resultFor(c, ok(40));
+        }
+        const auto done = late.complete(results, 100LL * 24 * kHourMs);
+        QVERIFY2(done, qPrintable(done.error().message));
+        QCOMPARE(test::deliveryCountsMismatch(*m_db), QString());
+        const HealthReport r = load(dayOfNovemberFirst());
+        QCOMPARE(r.buckets[2].count(DeliveryStatus::Succeeded), 2);
+        QCOMPARE(r.buckets[2].count(DeliveryStatus::Retrying), 0);
+        QCOMPARE(r.buckets[2].count(DeliveryStatus::Pending), 0);
+    }
+
+    // A result without a claim (a test send's) reads the status from the row.
+    void aResultWithoutAClaimIsCounted()
+    {
+        m_clock.set(at(1, 3));
+        const QList<qint64> ids = emitEvents(1);
+        QCOMPARE(ids.size(), 2);
+        ClaimedDelivery sent; // ids[0] is A's
+        sent.id = ids[0];
+        sent.webhookId = m_a;
+        AttemptResult r = resultFor(sent, ok(5));
+        r.claimedStatus.reset();
+        const auto done = DeliveryQueue(m_db, m_clock, "test-sender").complete({r}, 100LL * 24 * kHourMs);
+        QVERIFY2(done, qPrintable(done.error().message));
+        QCOMPARE(test::deliveryCountsMismatch(*m_db), QString());
+        const HealthReport report = load(dayOfNovemberFirst());
+        QCOMPARE(report.buckets[3].count(DeliveryStatus::Succeeded), 1);
+        QCOMPARE(report.buckets[3].count(DeliveryStatus::Pending), 1);
+    }
+
+    void deletingAWebhookTakesItsCounters()
+    {
+        populate();
+        QVERIFY(m_store->remove(m_b));
+        QCOMPARE(test::deliveryCountsMismatch(*m_db), QString());
+        QCOMPARE(load(dayOfNovemberFirst()).totalDeliveries(), 15);
+        QCOMPARE(load(dayOfNovemberFirst(m_b)).totalDeliveries(), 0);
+    }
+
+    // A database of version 7 had the two health indexes and no counters: the upgrade counts what is
+    // there, in the same transaction, and the reports read the same.
+    void upgradingFromVersion7CountsTheDeliveries()
+    {
+        populate();
+        const HealthReport before = load(dayOfNovemberFirst());
+        {
+            QSqlQuery q(m_db->connection());
+            for (const char* sql :
+                 {"DROP TABLE delivery_counts", "DROP INDEX deliveries_by_created",
+                  "CREATE INDEX deliveries_health ON deliveries (created_at, status)",
+                  "CREATE INDEX deliveries_health_by_webhook ON deliveries (webhook_id, created_at, status)",
+                  "UPDATE outhook_meta SET value = '7' WHERE key = 'schema_version'"})
+                QVERIFY2(q.exec(QLatin1String(sql)), sql);
+        }
+        const QString file = m_dbFile;
+        cleanup();
+        m_db = test::freshDatabase(file, false);
+        QVERIFY(m_db);
+        QCOMPARE(m_db->schemaVersion().value(), Database::latestSchemaVersion());
+        QCOMPARE(test::deliveryCountsMismatch(*m_db), QString());
+        const HealthReport after = load(dayOfNovemberFirst());
+        QCOMPARE(after.totalDeliveries(), 30);
+        for (int i = 0; i < 24; ++i)
+            QCOMPARE(after.buckets[i].deliveries, before.buckets[i].deliveries);
     }
 
     void emptyDatabaseGivesAnEmptyReport()

@@ -198,10 +198,11 @@ private Q_SLOTS:
             q.addBindValue(created->id);
             QVERIFY(q.exec());
             QVERIFY(q.exec(QStringLiteral("DROP TABLE crypto_meta")));
-            // ...and without what later migrations added (0005 health indexes, 0006 settings).
-            for (const char* index : {"deliveries_health", "deliveries_health_by_webhook", "attempts_by_started"})
-                QVERIFY(q.exec(QStringLiteral("DROP INDEX ") + QLatin1String(index)));
+            // ...and without what later migrations added (0005's attempts index, 0006 settings, 0008 counts;
+            // 0008 also dropped 0005's delivery indexes and gave back version 2's deliveries_by_created).
+            QVERIFY(q.exec(QStringLiteral("DROP INDEX attempts_by_started")));
             QVERIFY(q.exec(QStringLiteral("DROP TABLE settings")));
+            QVERIFY(q.exec(QStringLiteral("DROP TABLE delivery_counts")));
             QVERIFY(q.exec(QStringLiteral("UPDATE outhook_meta SET value = '3' WHERE key = 'schema_version'")));
         }
         closeStores();

@@ -71,7 +71,7 @@ class TestDeliveryLog : public QObject
             if (each.id != c.id)
                 others << each.id;
         }
-        AttemptResult r{c.webhookId, {}, std::move(outcome)};
+        AttemptResult r{c.webhookId, {}, std::move(outcome), c.status, c.createdAt};
         Attempt& a = r.attempt;
         a.deliveryId = c.id;
         a.number = c.attemptCount + 1;
